@@ -1,0 +1,41 @@
+# The two set-up commands: `make run` (local stack) and `make test` (everything CI runs).
+# Both create .venv and install the pinned requirements when they are missing or changed.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+
+.PHONY: install run test lint typecheck cfn-lint unit integration bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(STAMP)
+
+run: install
+	PORT=$(PORT) $(BIN)/python -m infra.local
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+cfn-lint: install
+	$(BIN)/python -m infra.template build/infra.json
+	$(BIN)/cfn-lint build/infra.json
+
+test: lint typecheck cfn-lint
+	$(BIN)/pytest
+
+unit: install
+	$(BIN)/pytest tests/unit
+
+clean:
+	rm -rf $(VENV) build .mypy_cache .ruff_cache .pytest_cache

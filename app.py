@@ -1,0 +1,210 @@
+"""socialsav's Lambda entry points. Each handler parses its input and delegates to chalicelib.
+
+This is also the one place that reads configuration and builds AWS clients.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, ParamSpec, TypeVar
+
+import boto3
+from aws_lambda_powertools import Logger
+from botocore.config import Config
+from chalice.app import Chalice, Request, Response, SQSEvent
+
+from chalicelib.adapters.inbox_queue import InboxQueue
+from chalicelib.adapters.secrets import EnvironmentSecrets, ParameterStoreSecrets, Secrets
+from chalicelib.adapters.ticket_store import TicketStore
+from chalicelib.adapters.workflow import TicketWorkflow
+from chalicelib.domain.ticket import TicketStatus
+from chalicelib.errors import (
+    AuthenticationError,
+    EnqueueError,
+    ForbiddenError,
+    InvalidRequestError,
+    NotFoundError,
+    PayloadTooLargeError,
+    SocialsavError,
+)
+from chalicelib.inbox_processor import InboxProcessor
+from chalicelib.platforms.meta.verification import SIGNATURE_HEADER, answer_handshake
+from chalicelib.settings import Settings
+from chalicelib.webhook_intake import accept_meta_delivery
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+app = Chalice(app_name="socialsav")
+logger = Logger()
+
+# Read at import: `chalice package` / `deploy` load the app with the stage's variables set.
+INBOX_QUEUE_NAME = os.environ.get("INBOX_QUEUE_NAME", "socialsav-local-inbox.fifo")
+
+_HTTP_STATUS: dict[type[SocialsavError], int] = {
+    InvalidRequestError: 400,
+    AuthenticationError: 401,
+    ForbiddenError: 403,
+    NotFoundError: 404,
+    PayloadTooLargeError: 413,
+    EnqueueError: 503,
+}
+# Short, bounded retries: a webhook must be answered fast, and a failed enqueue answers 503.
+_BOTO_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard"})
+
+
+# --- wiring ---------------------------------------------------------------------------------
+
+
+@functools.cache
+def settings() -> Settings:
+    return Settings.from_environ(os.environ)
+
+
+@functools.cache
+def secrets() -> Secrets:
+    if settings().secrets_source == "ssm":
+        return ParameterStoreSecrets(
+            settings().ssm_prefix, client=boto3.client("ssm", config=_BOTO_CONFIG)
+        )
+    return EnvironmentSecrets(os.environ)
+
+
+@functools.cache
+def inbox_queue() -> InboxQueue:
+    return InboxQueue(boto3.client("sqs", config=_BOTO_CONFIG), settings().inbox_queue_url)
+
+
+@functools.cache
+def ticket_store() -> TicketStore:
+    return TicketStore(boto3.client("dynamodb", config=_BOTO_CONFIG), settings().table_name)
+
+
+@functools.cache
+def inbox_processor() -> InboxProcessor:
+    workflow = TicketWorkflow(
+        boto3.client("stepfunctions", config=_BOTO_CONFIG), settings().state_machine_arn
+    )
+    return InboxProcessor(ticket_store(), workflow, clock=lambda: datetime.now(UTC))
+
+
+# --- the HTTP edge --------------------------------------------------------------------------
+
+
+def request() -> Request:
+    current = app.current_request
+    if current is None:  # only reachable outside a route
+        raise RuntimeError("no current request")
+    return current
+
+
+def query() -> dict[str, str]:
+    return dict(request().query_params or {})
+
+
+def raw_body() -> bytes:
+    body = request().raw_body
+    return body if isinstance(body, bytes) else str(body).encode()
+
+
+def error_response(error: SocialsavError) -> Response:
+    status = _HTTP_STATUS.get(type(error), 500)
+    headers: dict[str, str | list[str]] = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    return Response(
+        body={"error": error.code, "reason": str(error)}, status_code=status, headers=headers
+    )
+
+
+def json_errors(view: Callable[P, R]) -> Callable[P, R | Response]:
+    """Our errors become a status code and a JSON reason (Chalice would turn them into 500s)."""
+
+    @functools.wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | Response:
+        try:
+            return view(*args, **kwargs)
+        except SocialsavError as e:
+            logger.warning("request refused", error=e.code, reason=str(e), path=request().path)
+            return error_response(e)
+
+    return wrapper
+
+
+def require_admin() -> None:
+    header = request().headers.get("authorization", "")
+    token = secrets().get("ADMIN_API_TOKEN")
+    scheme, _, given = header.partition(" ")
+    if (
+        not token
+        or scheme.lower() != "bearer"
+        or not hmac.compare_digest(given.encode(), token.encode())
+    ):
+        raise AuthenticationError("a valid admin bearer token is required")
+
+
+@app.route("/health")
+def health() -> dict[str, str]:
+    return {"status": "ok", "stage": settings().stage}
+
+
+@app.route("/webhooks/meta", methods=["GET"])
+@json_errors
+def meta_subscription() -> Response:
+    challenge = answer_handshake(query(), secrets().get("META_VERIFY_TOKEN"))
+    return Response(body=challenge, headers={"Content-Type": "text/plain"})
+
+
+@app.route("/webhooks/meta", methods=["POST"])
+@json_errors
+def meta_webhook() -> dict[str, int]:
+    accepted = accept_meta_delivery(
+        raw_body=raw_body(),
+        signature=request().headers.get(SIGNATURE_HEADER),
+        app_secret=secrets().get("META_APP_SECRET"),
+        max_bytes=settings().max_webhook_bytes,
+        queue=inbox_queue(),
+        received_at=datetime.now(UTC),
+    )
+    return {"accepted": len(accepted)}
+
+
+@app.route("/admin/tickets")
+@json_errors
+def list_tickets() -> dict[str, Any]:
+    require_admin()
+    params = query()
+    try:
+        status = TicketStatus(params["status"]) if "status" in params else None
+        limit = min(int(params.get("limit", "100")), 500)
+    except ValueError as e:
+        raise InvalidRequestError(f"bad query parameter: {e}") from e
+    tickets = ticket_store().list_tickets(status, limit)
+    return {"tickets": [t.model_dump(mode="json") for t in tickets]}
+
+
+@app.route("/admin/tickets/{ticket_id}")
+@json_errors
+def get_ticket(ticket_id: str) -> dict[str, Any]:
+    require_admin()
+    found = ticket_store().get_with_timeline(ticket_id)
+    if found is None:
+        raise NotFoundError(f"no ticket {ticket_id}")
+    ticket, timeline = found
+    return {
+        **ticket.model_dump(mode="json"),
+        "timeline": [entry.model_dump(mode="json") for entry in timeline],
+    }
+
+
+# --- queue consumers ------------------------------------------------------------------------
+
+
+# One message per invocation: Chalice cannot enable ReportBatchItemFailures, and with a batch of
+# one a failure retries only that message, so a poison message never drags others to the DLQ.
+@app.on_sqs_message(queue=INBOX_QUEUE_NAME, batch_size=1)
+def handle_inbox(event: SQSEvent) -> None:
+    for record in event:
+        inbox_processor().handle_message(record.body)

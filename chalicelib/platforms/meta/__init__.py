@@ -1,0 +1,1 @@
+"""Meta (Facebook Pages, Messenger, Instagram) webhooks: verification, models, normalisation."""

@@ -1,0 +1,1 @@
+"""Infrastructure: the CloudFormation template, the state machine, and the local stack."""

@@ -1,0 +1,54 @@
+"""The AWS emulator (moto in server mode) with Step Functions execution switched on."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import urllib.request
+from dataclasses import dataclass
+
+from moto.server import ThreadedMotoServer
+
+REGION = "eu-west-1"
+
+
+@dataclass
+class Emulator:
+    server: ThreadedMotoServer
+    port: int
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def client_environment(self) -> dict[str, str]:
+        """What a boto3 client (in this or a child process) needs to reach the emulator."""
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": REGION,
+        }
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+def start_emulator(port: int = 0) -> Emulator:
+    # One log line per emulated AWS call drowns the app's own logs.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    _, bound_port = server.get_host_and_port()
+    # moto's Step Functions interpreter calls SQS on localhost:$MOTO_PORT from this process.
+    os.environ["MOTO_PORT"] = str(bound_port)
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{bound_port}/moto-api/config",
+        data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
+        response.read()
+    return Emulator(server=server, port=bound_port)
