@@ -31,7 +31,7 @@ from chalicelib.errors import (
     PayloadTooLargeError,
     SocialsavError,
 )
-from chalicelib.inbox_processor import InboxProcessor
+from chalicelib.inbox_processor import InboxProcessor, metrics
 from chalicelib.platforms.meta.verification import SIGNATURE_HEADER, answer_handshake
 from chalicelib.settings import Settings
 from chalicelib.webhook_intake import accept_meta_delivery
@@ -181,7 +181,10 @@ def list_tickets() -> dict[str, Any]:
         limit = min(int(params.get("limit", "100")), 500)
     except ValueError as e:
         raise InvalidRequestError(f"bad query parameter: {e}") from e
-    tickets = ticket_store().list_tickets(status, limit)
+    if "customer" in params:
+        tickets = ticket_store().tickets_of_customer(params["customer"], limit)
+    else:
+        tickets = ticket_store().list_tickets(status, limit)
     return {"tickets": [t.model_dump(mode="json") for t in tickets]}
 
 
@@ -206,5 +209,8 @@ def get_ticket(ticket_id: str) -> dict[str, Any]:
 # one a failure retries only that message, so a poison message never drags others to the DLQ.
 @app.on_sqs_message(queue=INBOX_QUEUE_NAME, batch_size=1)
 def handle_inbox(event: SQSEvent) -> None:
-    for record in event:
-        inbox_processor().handle_message(record.body)
+    try:
+        for record in event:
+            inbox_processor().handle_message(record.body)
+    finally:
+        metrics.flush_metrics()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -17,6 +18,7 @@ class InteractionReceived(BaseModel):
 
     kind: Literal["interaction"] = "interaction"
     interaction: Interaction
+    received_at: datetime
 
 
 def parse_inbox_message(body: str) -> InteractionReceived:

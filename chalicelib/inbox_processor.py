@@ -11,7 +11,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 
 from chalicelib.adapters.ticket_store import DuplicateEventError
 from chalicelib.domain.interaction import Interaction, Verb
@@ -19,6 +20,7 @@ from chalicelib.domain.ticket import Appended, Ignored, Opened, Outcome, Ticket,
 from chalicelib.inbox_message import parse_inbox_message
 
 logger = Logger(child=True)
+metrics = Metrics()
 
 
 class TicketRepository(Protocol):
@@ -46,7 +48,20 @@ class InboxProcessor:
 
     def handle_message(self, body: str) -> Outcome | None:
         """Process one inbox message; `None` when it had already been processed."""
-        return self.process(parse_inbox_message(body).interaction)
+        message = parse_inbox_message(body)
+        outcome = self.process(message.interaction)
+        metric = {Opened: "TicketsOpened", Appended: "TicketsUpdated", Ignored: "Ignored"}
+        metrics.add_metric(
+            name=metric[type(outcome)] if outcome else "Duplicates", unit=MetricUnit.Count, value=1
+        )
+        if isinstance(outcome, Opened | Appended):
+            latency = self._clock() - message.received_at
+            metrics.add_metric(
+                name="WebhookToTicketLatency",
+                unit=MetricUnit.Milliseconds,
+                value=latency.total_seconds() * 1000,
+            )
+        return outcome
 
     def process(self, interaction: Interaction) -> Outcome | None:
         done_for = self._tickets.ticket_for_event(interaction.dedup_key)

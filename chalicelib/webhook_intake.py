@@ -17,7 +17,7 @@ from chalicelib.platforms.meta.verification import verify_signature
 
 
 class Queue(Protocol):
-    def publish(self, interactions: Sequence[Interaction]) -> None: ...
+    def publish(self, interactions: Sequence[Interaction], *, received_at: datetime) -> None: ...
 
 
 def accept_meta_delivery(
@@ -35,5 +35,5 @@ def accept_meta_delivery(
     verify_signature(raw_body, signature, app_secret)
     interactions = interactions_from(parse_delivery(raw_body), received_at=received_at)
     if interactions:
-        queue.publish(interactions)
+        queue.publish(interactions, received_at=received_at)
     return interactions

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -30,7 +31,7 @@ class InboxQueue:
         self._client = client
         self._queue_url = queue_url
 
-    def publish(self, interactions: Sequence[Interaction]) -> None:
+    def publish(self, interactions: Sequence[Interaction], *, received_at: datetime) -> None:
         """Enqueue every interaction or raise `EnqueueError`.
 
         Messages of one conversation share a FIFO group, so they are processed in order. A partial
@@ -40,7 +41,9 @@ class InboxQueue:
         entries: list[SendMessageBatchRequestEntryTypeDef] = [
             {
                 "Id": str(index),
-                "MessageBody": InteractionReceived(interaction=item).model_dump_json(),
+                "MessageBody": InteractionReceived(
+                    interaction=item, received_at=received_at
+                ).model_dump_json(),
                 "MessageGroupId": _sqs_id(item.conversation_key),
                 "MessageDeduplicationId": _sqs_id(item.dedup_key),
             }

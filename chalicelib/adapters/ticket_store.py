@@ -136,13 +136,20 @@ class TicketStore:
         tickets = [t for s in statuses for t in self.list_by_status(s, limit)]
         return sorted(tickets, key=lambda t: t.created_at)[:limit]
 
+    def tickets_of_customer(self, customer_key: str, limit: int) -> list[Ticket]:
+        """Every ticket of one customer (see `Interaction.customer_key`), oldest first."""
+        return self._tickets_in(CUSTOMER_INDEX, "gsi2pk", f"CUSTOMER#{customer_key}", limit)
+
     def list_by_status(self, status: TicketStatus, limit: int) -> list[Ticket]:
         """Tickets in `status`, oldest first."""
+        return self._tickets_in(STATUS_INDEX, "gsi1pk", f"STATUS#{status.value}", limit)
+
+    def _tickets_in(self, index: str, key: str, value: str, limit: int) -> list[Ticket]:
         tickets: list[Ticket] = []
         for item in self._query(
-            IndexName=STATUS_INDEX,
-            KeyConditionExpression="gsi1pk = :s",
-            ExpressionAttributeValues={":s": {"S": f"STATUS#{status.value}"}},
+            IndexName=index,
+            KeyConditionExpression=f"{key} = :v",
+            ExpressionAttributeValues={":v": {"S": value}},
         ):
             tickets.append(Ticket.model_validate(item))
             if len(tickets) >= limit:

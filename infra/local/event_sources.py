@@ -83,20 +83,20 @@ class SqsPoller(threading.Thread):
         self._handler = handler
         self._function_name = function_name
         self._batch_size = batch_size
-        self._stop = stop
+        self._stopping = stop
         attributes = client.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
         self._queue_arn = attributes["Attributes"]["QueueArn"]
         self._region = self._queue_arn.split(":")[3]
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._stopping.is_set():
             try:
                 self.poll_once(wait_seconds=1)
             except Exception:
-                if self._stop.is_set():
+                if self._stopping.is_set():
                     return  # the emulator went away first during shutdown
                 logger.exception("polling failed", queue=self._queue_url)
-                self._stop.wait(1)
+                self._stopping.wait(1)
 
     def poll_once(self, wait_seconds: int = 0) -> int:
         """Receive one batch and deliver it; return how many messages were received."""
