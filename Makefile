@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: install run test lint typecheck cfn-lint unit integration bench clean
+.PHONY: install run test lint typecheck cfn-lint unit package bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,15 @@ test: lint typecheck cfn-lint
 
 unit: install
 	$(BIN)/pytest tests/unit
+
+# One CloudFormation (SAM) template holding the app and its infrastructure, in build/package.
+package: install
+	$(BIN)/python -m infra.template build/package-overlay.json --package-overlay
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-west-1} $(BIN)/chalice package --stage prod \
+		--merge-template build/package-overlay.json build/package
+
+bench: install
+	$(BIN)/python -m bench.webhook_to_ticket 30
 
 clean:
 	rm -rf $(VENV) build .mypy_cache .ruff_cache .pytest_cache
