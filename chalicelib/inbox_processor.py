@@ -107,7 +107,7 @@ class InboxProcessor:
             item_id = interaction.parent_id
         else:
             return None
-        ticket_id = self._tickets.ticket_for_event(f"{interaction.platform.value}#{item_id}")
+        ticket_id = self._tickets.ticket_for_event(interaction.key_of(item_id))
         return self._tickets.get(ticket_id) if ticket_id else None
 
     def _resume(self, ticket_id: str) -> None:

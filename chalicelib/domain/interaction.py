@@ -72,10 +72,13 @@ class Interaction(BaseModel):
     permalink: str | None = None
     from_brand: bool = False
 
+    def key_of(self, item_id: str) -> str:
+        """Identifies an item of this platform; the key tickets are found by."""
+        return f"{self.platform.value}#{item_id}"
+
     @property
     def item_key(self) -> str:
-        """Identifies the item on its platform; the key tickets are found by."""
-        return f"{self.platform.value}#{self.item_id}"
+        return self.key_of(self.item_id)
 
     @property
     def dedup_key(self) -> str:
