@@ -7,21 +7,30 @@ from __future__ import annotations
 
 import functools
 import hmac
+import json
 import os
+import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ParamSpec, TypeVar
 
 import boto3
 from aws_lambda_powertools import Logger
 from botocore.config import Config
 from chalice.app import Chalice, Request, Response, SQSEvent
+from pydantic import ValidationError
 
 from chalicelib.adapters.inbox_queue import InboxQueue
 from chalicelib.adapters.secrets import EnvironmentSecrets, ParameterStoreSecrets, Secrets
+from chalicelib.adapters.task_signals import TaskSignals
 from chalicelib.adapters.ticket_store import TicketStore
 from chalicelib.adapters.workflow import TicketWorkflow
-from chalicelib.domain.ticket import TicketStatus
+from chalicelib.agent_actions import AgentActions
+from chalicelib.charter import load_charter
+from chalicelib.domain import survey_token
+from chalicelib.domain.sla_clock import BusinessCalendar, Peak, SlaClock
+from chalicelib.domain.ticket import Ticket, TicketStatus
+from chalicelib.domain.workflow import WorkflowTask
 from chalicelib.errors import (
     AuthenticationError,
     EnqueueError,
@@ -29,11 +38,17 @@ from chalicelib.errors import (
     InvalidRequestError,
     NotFoundError,
     PayloadTooLargeError,
+    RefusedError,
     SocialsavError,
 )
+from chalicelib.inbox_message import AgentAction
 from chalicelib.inbox_processor import InboxProcessor, metrics
+from chalicelib.notifier import LogNotifier
+from chalicelib.outbox import Outbox
+from chalicelib.platforms.meta.graph import GraphApi
 from chalicelib.platforms.meta.verification import SIGNATURE_HEADER, answer_handshake
 from chalicelib.settings import Settings
+from chalicelib.ticket_workflow import TicketWorkflowService
 from chalicelib.webhook_intake import accept_meta_delivery
 
 P = ParamSpec("P")
@@ -44,12 +59,14 @@ logger = Logger()
 
 # Read at import: `chalice package` / `deploy` load the app with the stage's variables set.
 INBOX_QUEUE_NAME = os.environ.get("INBOX_QUEUE_NAME", "socialsav-local-inbox.fifo")
+WORKFLOW_QUEUE_NAME = os.environ.get("WORKFLOW_QUEUE_NAME", "socialsav-local-workflow")
 
 _HTTP_STATUS: dict[type[SocialsavError], int] = {
     InvalidRequestError: 400,
     AuthenticationError: 401,
     ForbiddenError: 403,
     NotFoundError: 404,
+    RefusedError: 409,
     PayloadTooLargeError: 413,
     EnqueueError: 503,
 }
@@ -84,12 +101,58 @@ def ticket_store() -> TicketStore:
     return TicketStore(boto3.client("dynamodb", config=_BOTO_CONFIG), settings().table_name)
 
 
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@functools.cache
+def sla_clock() -> SlaClock:
+    charter = load_charter()  # an invalid charter stops the app here, naming the field
+    calendar = BusinessCalendar.from_charter(charter, always_open=settings().sla_always_open)
+    return SlaClock(charter, calendar, speedup=settings().sla_speedup)
+
+
+@functools.cache
+def stepfunctions() -> Any:
+    return boto3.client("stepfunctions", config=_BOTO_CONFIG)
+
+
+@functools.cache
+def outbox() -> Outbox:
+    tokens = json.loads(secrets().get("META_PAGE_TOKENS") or "{}")
+    graph = GraphApi(settings().meta_graph_url, tokens, retries=settings().meta_graph_retries)
+    return Outbox(ticket_store(), graph, clock=now)
+
+
+def survey_link(ticket: Ticket, at: datetime) -> str:
+    days = sla_clock().charter.closure.survey_link_days
+    key = secrets().get("SURVEY_SIGNING_KEY").encode()
+    token = survey_token.issue(ticket.id, at + timedelta(days=days), key)
+    return f"{settings().public_base_url.rstrip('/')}/survey/{token}"
+
+
+@functools.cache
+def workflow() -> TicketWorkflowService:
+    return TicketWorkflowService(
+        ticket_store(),
+        TaskSignals(stepfunctions()),
+        outbox(),
+        LogNotifier(),
+        sla_clock(),
+        now,
+        survey_link,
+    )
+
+
+@functools.cache
+def agent_actions() -> AgentActions:
+    return AgentActions(ticket_store(), inbox_queue(), workflow(), outbox(), now)
+
+
 @functools.cache
 def inbox_processor() -> InboxProcessor:
-    workflow = TicketWorkflow(
-        boto3.client("stepfunctions", config=_BOTO_CONFIG), settings().state_machine_arn
-    )
-    return InboxProcessor(ticket_store(), workflow, clock=lambda: datetime.now(UTC))
+    starter = TicketWorkflow(stepfunctions(), settings().state_machine_arn)
+    return InboxProcessor(ticket_store(), starter, workflow(), agent_actions(), sla_clock(), now)
 
 
 # --- the HTTP edge --------------------------------------------------------------------------
@@ -109,6 +172,21 @@ def query() -> dict[str, str]:
 def raw_body() -> bytes:
     body = request().raw_body
     return body if isinstance(body, bytes) else str(body).encode()
+
+
+def json_object() -> dict[str, Any]:
+    try:
+        body = json.loads(raw_body() or b"null")
+    except ValueError as e:
+        raise InvalidRequestError(f"body is not valid JSON: {e}") from e
+    if not isinstance(body, dict):
+        raise InvalidRequestError("body must be a JSON object")
+    return body
+
+
+def validation_error(e: ValidationError) -> InvalidRequestError:
+    first = e.errors()[0]
+    return InvalidRequestError(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}")
 
 
 def error_response(error: SocialsavError) -> Response:
@@ -131,6 +209,11 @@ def json_errors(view: Callable[P, R]) -> Callable[P, R | Response]:
             return error_response(e)
 
     return wrapper
+
+
+def ticket_json(ticket: Ticket) -> dict[str, Any]:
+    # A task token completes a workflow step: it is a capability, not something to display.
+    return ticket.model_dump(mode="json", exclude={"pending_task": {"token"}})
 
 
 def require_admin() -> None:
@@ -185,7 +268,7 @@ def list_tickets() -> dict[str, Any]:
         tickets = ticket_store().tickets_of_customer(params["customer"], limit)
     else:
         tickets = ticket_store().list_tickets(status, limit)
-    return {"tickets": [t.model_dump(mode="json") for t in tickets]}
+    return {"tickets": [ticket_json(t) for t in tickets]}
 
 
 @app.route("/admin/tickets/{ticket_id}")
@@ -195,11 +278,52 @@ def get_ticket(ticket_id: str) -> dict[str, Any]:
     found = ticket_store().get_with_timeline(ticket_id)
     if found is None:
         raise NotFoundError(f"no ticket {ticket_id}")
-    ticket, timeline = found
+    ticket, timeline, outbox = found
     return {
-        **ticket.model_dump(mode="json"),
+        **ticket_json(ticket),
         "timeline": [entry.model_dump(mode="json") for entry in timeline],
+        "outbox": [record.model_dump(mode="json") for record in outbox],
     }
+
+
+@app.route("/admin/tickets/{ticket_id}/actions", methods=["POST"])
+@json_errors
+def request_action(ticket_id: str) -> Response:
+    require_admin()
+    body = json_object()
+    try:
+        action = AgentAction(
+            request_id=str(body.pop("request_id", None) or uuid.uuid4()),
+            ticket_id=ticket_id,
+            requested_at=now(),
+            **body,
+        )
+    except (ValidationError, TypeError) as e:
+        raise (
+            validation_error(e) if isinstance(e, ValidationError) else InvalidRequestError(str(e))
+        ) from e
+    agent_actions().request(action)
+    return Response(body={"request_id": action.request_id}, status_code=202)
+
+
+@app.route("/admin/peaks", methods=["POST"])
+@json_errors
+def declare_peak() -> Response:
+    require_admin()
+    try:
+        peak = Peak.model_validate(json_object())
+    except ValidationError as e:
+        raise validation_error(e) from e
+    peak_id = str(uuid.uuid4())
+    ticket_store().add_peak(peak, peak_id)
+    return Response(body={"id": peak_id, **peak.model_dump(mode="json")}, status_code=201)
+
+
+@app.route("/admin/peaks")
+@json_errors
+def list_peaks() -> dict[str, Any]:
+    require_admin()
+    return {"peaks": [p.model_dump(mode="json") for p in ticket_store().peaks()]}
 
 
 # --- queue consumers ------------------------------------------------------------------------
@@ -214,3 +338,9 @@ def handle_inbox(event: SQSEvent) -> None:
             inbox_processor().handle_message(record.body)
     finally:
         metrics.flush_metrics()
+
+
+@app.on_sqs_message(queue=WORKFLOW_QUEUE_NAME, batch_size=1)
+def handle_workflow(event: SQSEvent) -> None:
+    for record in event:
+        workflow().handle_task(WorkflowTask.model_validate_json(record.body))

@@ -45,3 +45,19 @@ class InvalidMessageError(SocialsavError):
     """A queue message we cannot read: retrying will not help; it belongs in the DLQ."""
 
     code = "invalid_message"
+
+
+class RefusedError(SocialsavError):
+    """The request is understood but the case's rules forbid it now (e.g. private before public)."""
+
+    code = "refused"
+
+
+class PostFailedError(SocialsavError):
+    """A platform refused or kept failing an outbound post."""
+
+    code = "post_failed"
+
+    def __init__(self, reason: str, *, retryable: bool) -> None:
+        super().__init__(reason)
+        self.retryable = retryable

@@ -1,11 +1,11 @@
-"""The wire format of messages on the inbox queue."""
+"""The wire format of messages on the inbox queue: interactions and agents' requests."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from chalicelib.domain.interaction import Interaction
 from chalicelib.errors import InvalidMessageError
@@ -21,8 +21,26 @@ class InteractionReceived(BaseModel):
     received_at: datetime
 
 
-def parse_inbox_message(body: str) -> InteractionReceived:
+class AgentAction(BaseModel):
+    """An agent asked for something on a ticket (admin API now, Slack later)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["agent_action"] = "agent_action"
+    request_id: str = Field(min_length=1, max_length=128)
+    ticket_id: str
+    action: Literal["reply_publicly", "send_private", "resolve"]
+    text: str | None = Field(default=None, max_length=8000)
+    agent: str | None = Field(default=None, max_length=100)
+    requested_at: datetime
+
+
+InboxMessage = Annotated[InteractionReceived | AgentAction, Field(discriminator="kind")]
+_INBOX = TypeAdapter[InteractionReceived | AgentAction](InboxMessage)
+
+
+def parse_inbox_message(body: str) -> InteractionReceived | AgentAction:
     try:
-        return InteractionReceived.model_validate_json(body)
+        return _INBOX.validate_json(body)
     except ValidationError as e:
         raise InvalidMessageError(f"unreadable inbox message: {e.errors()[0]['msg']}") from e

@@ -19,6 +19,14 @@ class Settings(BaseModel):
     ssm_prefix: str = ""
     # API Gateway accepts 10 MB; Meta batches are far smaller. Anything larger is refused.
     max_webhook_bytes: int = Field(default=1_048_576, gt=0)
+    meta_graph_url: str = "https://graph.facebook.com/v21.0"
+    meta_graph_retries: int = Field(default=3, ge=0)
+    # The local stage runs the SLA clock faster (1200: a 60-minute target takes 3 s) and
+    # ignores opening hours, so a demo behaves the same on any day.
+    sla_speedup: float = Field(default=1.0, gt=0)
+    sla_always_open: bool = False
+    # Where customers reach socialsav (survey links): the API's public URL.
+    public_base_url: str = "http://127.0.0.1:8000"
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
@@ -30,4 +38,9 @@ class Settings(BaseModel):
             secrets_source=environ.get("SECRETS_SOURCE", "env"),  # type: ignore[arg-type]
             ssm_prefix=environ.get("SSM_PREFIX", ""),
             max_webhook_bytes=int(environ.get("MAX_WEBHOOK_BYTES", "1048576")),
+            meta_graph_url=environ.get("META_GRAPH_URL", "https://graph.facebook.com/v21.0"),
+            meta_graph_retries=int(environ.get("META_GRAPH_RETRIES", "3")),
+            sla_speedup=float(environ.get("SLA_SPEEDUP", "1")),
+            sla_always_open=environ.get("SLA_ALWAYS_OPEN", "false").lower() == "true",
+            public_base_url=environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
         )

@@ -36,7 +36,7 @@ def render() -> dict[str, Any]:
 
 
 # The functions `chalice package` generates from app.py.
-CHALICE_FUNCTIONS = ("APIHandler", "HandleInbox")
+CHALICE_FUNCTIONS = ("APIHandler", "HandleInbox", "HandleWorkflow")
 
 
 def render_package_overlay() -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.errors import EnqueueError
-from chalicelib.inbox_message import InteractionReceived
+from chalicelib.inbox_message import AgentAction, InteractionReceived
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -58,3 +58,15 @@ class InboxQueue:
             if response.get("Failed"):
                 codes = sorted({f["Code"] for f in response["Failed"]})
                 raise EnqueueError(f"inbox queue refused messages: {', '.join(codes)}")
+
+    def publish_action(self, action: AgentAction) -> None:
+        """Queue an agent's request in the ticket's group, after what came before it."""
+        try:
+            self._client.send_message(
+                QueueUrl=self._queue_url,
+                MessageBody=action.model_dump_json(),
+                MessageGroupId=_sqs_id(f"ticket#{action.ticket_id}"),
+                MessageDeduplicationId=_sqs_id(f"action#{action.request_id}"),
+            )
+        except (ClientError, BotoCoreError) as e:
+            raise EnqueueError(f"inbox queue unavailable: {type(e).__name__}") from e

@@ -5,7 +5,9 @@ Items (pk / sk):
                                                           gsi2: CUSTOMER#<key>  / <created>
 - timeline entry    TICKET#<id>          / TL#<at>#<key>
 - processed event   EVENT#<dedup key>    / #EVENT         → ticket_id (the item index, too)
-- open ticket lock  CUSTOMER#<key>       / #OPEN          → ticket_id
+- latest ticket     CUSTOMER#<key>       / #LATEST        → ticket_id (one open ticket at a time)
+- outbox record     TICKET#<id>          / OUTBOX#<key>
+- declared peak     PEAKS                / PEAK#<start>#<id>
 
 Every outcome is written in one transaction whose conditions make it happen once: the event
 marker must be new, a new ticket and its customer lock must be new, an updated ticket must still
@@ -14,15 +16,20 @@ have the version it was read at.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from chalicelib.domain.outbound import OutboxRecord
+from chalicelib.domain.sla_clock import Peak
 from chalicelib.domain.ticket import (
     Appended,
     Opened,
+    PendingTask,
+    Reopened,
     Ticket,
     TicketStatus,
     TimelineEntry,
@@ -58,7 +65,7 @@ def _event_key(dedup_key: str) -> dict[str, AttributeValueTypeDef]:
 
 
 def _lock_key(customer_key: str) -> dict[str, AttributeValueTypeDef]:
-    return {"pk": {"S": f"CUSTOMER#{customer_key}"}, "sk": {"S": "#OPEN"}}
+    return {"pk": {"S": f"CUSTOMER#{customer_key}"}, "sk": {"S": "#LATEST"}}
 
 
 def _to_item(values: Mapping[str, Any]) -> dict[str, AttributeValueTypeDef]:
@@ -100,9 +107,13 @@ class TicketStore:
         item = response.get("Item")
         return Ticket.model_validate(_from_item(item)) if item else None
 
-    def get_with_timeline(self, ticket_id: str) -> tuple[Ticket, list[TimelineEntry]] | None:
+    def get_with_timeline(
+        self, ticket_id: str
+    ) -> tuple[Ticket, list[TimelineEntry], list[OutboxRecord]] | None:
+        """One query: the ticket, its timeline (oldest first) and its outbox."""
         ticket: Ticket | None = None
         timeline: list[TimelineEntry] = []
+        outbox: list[OutboxRecord] = []
         for item in self._query(
             KeyConditionExpression="pk = :pk",
             ExpressionAttributeValues={":pk": {"S": _ticket_pk(ticket_id)}},
@@ -110,9 +121,11 @@ class TicketStore:
         ):
             if item["sk"] == _TICKET_SK:
                 ticket = Ticket.model_validate(item)
+            elif item["sk"].startswith("OUTBOX#"):
+                outbox.append(OutboxRecord.model_validate(item))
             else:
                 timeline.append(TimelineEntry.model_validate(item))
-        return (ticket, timeline) if ticket else None
+        return (ticket, timeline, outbox) if ticket else None
 
     def ticket_for_event(self, dedup_key: str) -> str | None:
         """The ticket an already processed event went to (for a created item: its ticket)."""
@@ -122,19 +135,23 @@ class TicketStore:
         item = response.get("Item")
         return item["ticket_id"]["S"] if item else None
 
-    def open_ticket_of(self, customer_key: str) -> Ticket | None:
+    def latest_ticket_of(self, customer_key: str) -> Ticket | None:
+        """The customer's most recent ticket, open or not."""
         response = self._client.get_item(
             TableName=self._table, Key=_lock_key(customer_key), ConsistentRead=True
         )
         lock = response.get("Item")
-        ticket = self.get(lock["ticket_id"]["S"]) if lock else None
-        return ticket if ticket is not None and ticket.status.is_open else None
+        return self.get(lock["ticket_id"]["S"]) if lock else None
 
     def list_tickets(self, status: TicketStatus | None, limit: int) -> list[Ticket]:
         """Tickets in `status` (default: every open status), oldest first."""
         statuses = [status] if status else [s for s in TicketStatus if s.is_open]
-        tickets = [t for s in statuses for t in self.list_by_status(s, limit)]
-        return sorted(tickets, key=lambda t: t.created_at)[:limit]
+        # A ticket changing status while we read may show under two statuses: keep its newest.
+        newest: dict[str, Ticket] = {}
+        for ticket in (t for s in statuses for t in self.list_by_status(s, limit)):
+            if ticket.id not in newest or ticket.version > newest[ticket.id].version:
+                newest[ticket.id] = ticket
+        return sorted(newest.values(), key=lambda t: t.created_at)[:limit]
 
     def tickets_of_customer(self, customer_key: str, limit: int) -> list[Ticket]:
         """Every ticket of one customer (see `Interaction.customer_key`), oldest first."""
@@ -158,54 +175,152 @@ class TicketStore:
 
     # --- writes ------------------------------------------------------------------------------
 
-    def save(self, outcome: Opened | Appended) -> None:
+    def save(self, outcome: Opened | Appended | Reopened) -> Ticket:
         """Write atomically, or raise `DuplicateEventError` / `ConcurrentUpdateError`."""
         entry = outcome.entry
         ticket = outcome.ticket
-        marker: TransactWriteItemTypeDef = {
-            "Put": {
-                "TableName": self._table,
-                "Item": {**_event_key(entry.key), "ticket_id": {"S": ticket.id}},
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
+        if isinstance(outcome, Appended):
+            return self.update(outcome.before, ticket, entries=[entry], markers=[entry.key])
+        if isinstance(outcome, Reopened):
+            entries = [entry, outcome.note]
+            return self.update(outcome.before, ticket, entries=entries, markers=[entry.key])
+        # The customer's pointer moves to the new ticket only from the ticket it was read at:
+        # two first messages racing open one ticket, the loser retries and joins it.
+        lock: Any = {
+            "TableName": self._table,
+            "Item": {**_lock_key(ticket.customer_key), "ticket_id": {"S": ticket.id}},
+            "ConditionExpression": "attribute_not_exists(pk)",
         }
-        timeline: TransactWriteItemTypeDef = {
-            "Put": {
-                "TableName": self._table,
-                "Item": _to_item(
-                    {
-                        **entry.model_dump(mode="json"),
-                        "pk": _ticket_pk(ticket.id),
-                        "sk": f"TL#{entry.at.isoformat()}#{entry.key}",
-                    }
-                ),
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        }
-        writes: list[TransactWriteItemTypeDef]
-        if isinstance(outcome, Opened):
-            writes = [
-                marker,
+        if ticket.previous_ticket_id:
+            lock["ConditionExpression"] = "attribute_not_exists(pk) OR ticket_id = :previous"
+            lock["ExpressionAttributeValues"] = {":previous": {"S": ticket.previous_ticket_id}}
+        self._transact(
+            [
+                self._put_marker(entry.key, ticket.id),
                 self._put_ticket(ticket, expected_version=None),
-                {
-                    "Put": {
-                        "TableName": self._table,
-                        "Item": {**_lock_key(ticket.customer_key), "ticket_id": {"S": ticket.id}},
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-                timeline,
-            ]
-        else:
-            writes = [
-                marker,
-                self._put_ticket(
-                    ticket.model_copy(update={"version": outcome.before.version + 1}),
-                    expected_version=outcome.before.version,
+                {"Put": lock},
+                self._put_entry(ticket.id, entry),
+            ],
+            markers=1,
+        )
+        return ticket
+
+    def update(
+        self,
+        before: Ticket,
+        after: Ticket,
+        *,
+        entries: Sequence[TimelineEntry] = (),
+        markers: Sequence[str] = (),
+    ) -> Ticket:
+        """Replace `before` by `after` if nobody changed it meanwhile, with its timeline entries
+        and event markers, atomically. Returns the ticket as stored (next version)."""
+        stored = after.model_copy(update={"version": before.version + 1})
+        self._transact(
+            [
+                *(self._put_marker(key, after.id) for key in markers),
+                self._put_ticket(stored, expected_version=before.version),
+                *(self._put_entry(after.id, entry) for entry in entries),
+            ],
+            markers=len(markers),
+        )
+        return stored
+
+    def set_pending_task(self, ticket_id: str, task: PendingTask) -> Ticket | None:
+        """Store the token of the step now waiting; a redelivered older step never wins.
+        Returns the ticket, or None if a newer step is already pending."""
+        try:
+            response = self._client.update_item(
+                TableName=self._table,
+                Key={"pk": {"S": _ticket_pk(ticket_id)}, "sk": {"S": _TICKET_SK}},
+                UpdateExpression="SET pending_task = :task, version = version + :one",
+                ConditionExpression=(
+                    "attribute_exists(pk) AND (attribute_not_exists(pending_task)"
+                    " OR pending_task.entered_at < :entered)"
                 ),
-                timeline,
-            ]
-        self._transact(writes)
+                ExpressionAttributeValues={
+                    ":task": _serializer.serialize(task.model_dump(mode="json")),
+                    ":entered": {"S": task.entered_at},
+                    ":one": {"N": "1"},
+                },
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as e:
+            if e.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            current = self.get(ticket_id)
+            same = current and current.pending_task and current.pending_task.token == task.token
+            return current if same else None
+        return Ticket.model_validate(_from_item(response["Attributes"]))
+
+    # --- outbox --------------------------------------------------------------------------------
+
+    def get_outbox(self, ticket_id: str, key: str) -> OutboxRecord | None:
+        response = self._client.get_item(
+            TableName=self._table,
+            Key={"pk": {"S": _ticket_pk(ticket_id)}, "sk": {"S": f"OUTBOX#{key}"}},
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        return OutboxRecord.model_validate(_from_item(item)) if item else None
+
+    def claim_outbox(self, record: OutboxRecord, *, stale_before: datetime) -> None:
+        """Take the post for this worker: new, failed before, or abandoned by a crashed one."""
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=self._outbox_item(record),
+                ConditionExpression=(
+                    "attribute_not_exists(pk) OR #s = :failed"
+                    " OR (#s = :pending AND updated_at < :stale)"
+                ),
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={
+                    ":failed": {"S": "failed"},
+                    ":pending": {"S": "pending"},
+                    ":stale": {"S": stale_before.isoformat()},
+                },
+            )
+        except ClientError as e:
+            if e.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise ConcurrentUpdateError(f"post {record.post.key} is in progress") from e
+            raise
+
+    def put_outbox(self, record: OutboxRecord) -> None:
+        self._client.put_item(TableName=self._table, Item=self._outbox_item(record))
+
+    def _outbox_item(self, record: OutboxRecord) -> dict[str, AttributeValueTypeDef]:
+        return _to_item(
+            {
+                **record.model_dump(mode="json"),
+                "pk": _ticket_pk(record.ticket_id),
+                "sk": f"OUTBOX#{record.post.key}",
+            }
+        )
+
+    # --- peaks ---------------------------------------------------------------------------------
+
+    def add_peak(self, peak: Peak, peak_id: str) -> None:
+        self._client.put_item(
+            TableName=self._table,
+            Item=_to_item(
+                {
+                    **peak.model_dump(mode="json"),
+                    "pk": "PEAKS",
+                    "sk": f"PEAK#{peak.start.isoformat()}#{peak_id}",
+                    "peak_id": peak_id,
+                }
+            ),
+        )
+
+    def peaks(self) -> list[Peak]:
+        return [
+            Peak.model_validate(item)
+            for item in self._query(
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": {"S": "PEAKS"}},
+            )
+        ]
 
     def record_workflow_started(self, ticket_id: str, execution_arn: str) -> None:
         # Bumping the version makes any write based on an earlier read retry instead of
@@ -231,15 +346,38 @@ class TicketStore:
             put["ExpressionAttributeValues"] = {":v": {"N": str(expected_version)}}
         return {"Put": put}
 
-    def _transact(self, writes: list[TransactWriteItemTypeDef]) -> None:
+    def _put_marker(self, key: str, ticket_id: str) -> TransactWriteItemTypeDef:
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": {**_event_key(key), "ticket_id": {"S": ticket_id}},
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+
+    def _put_entry(self, ticket_id: str, entry: TimelineEntry) -> TransactWriteItemTypeDef:
+        item = {
+            **entry.model_dump(mode="json"),
+            "pk": _ticket_pk(ticket_id),
+            "sk": f"TL#{entry.at.isoformat()}#{entry.key}",
+        }
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": _to_item(item),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+
+    def _transact(self, writes: list[TransactWriteItemTypeDef], *, markers: int) -> None:
+        """Run the transaction; event markers come first, so their failing means a repeat."""
         try:
             self._client.transact_write_items(TransactItems=writes)
         except ClientError as e:
             if e.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
             reasons = [r.get("Code") for r in e.response.get("CancellationReasons", [])]
-            # The first write is always the event marker: its condition failing means a repeat.
-            if reasons and reasons[0] == "ConditionalCheckFailed":
+            if "ConditionalCheckFailed" in reasons[:markers]:
                 raise DuplicateEventError("event already processed") from e
             raise ConcurrentUpdateError(f"transaction cancelled: {reasons}") from e
 

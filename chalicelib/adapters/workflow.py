@@ -16,22 +16,26 @@ class TicketWorkflow:
         self._client = client
         self._state_machine_arn = state_machine_arn
 
-    def start(self, ticket: Ticket) -> str:
-        """Start the ticket's execution, named after the ticket; starting twice is harmless.
+    def start(self, ticket: Ticket, first_timeout: int) -> str:
+        """Start the ticket's execution, named after the ticket; starting twice is harmless
+        (the name is taken: the existing execution is the ticket's).
 
-        The input is derived from the ticket alone so a retried start carries the same input,
-        which Step Functions accepts as the same execution.
+        `first_timeout` is the wait for the first reply, in seconds, from the SLA clock.
         """
-        payload = {"ticket_id": ticket.id, "platform": ticket.platform, "origin": ticket.origin}
+        payload = {
+            "ticket_id": ticket.id,
+            "origin": ticket.origin,
+            "step": {"wait": {"timeout": first_timeout, "level": 0}},
+        }
         try:
             response = self._client.start_execution(
                 stateMachineArn=self._state_machine_arn,
-                name=ticket.id,
+                name=ticket.execution_name,
                 input=json.dumps(payload, sort_keys=True),
             )
         except self._client.exceptions.ExecutionAlreadyExists:
-            return self.execution_arn(ticket.id)
+            return self.execution_arn(ticket.execution_name)
         return response["executionArn"]
 
-    def execution_arn(self, ticket_id: str) -> str:
-        return self._state_machine_arn.replace(":stateMachine:", ":execution:") + f":{ticket_id}"
+    def execution_arn(self, name: str) -> str:
+        return self._state_machine_arn.replace(":stateMachine:", ":execution:") + f":{name}"

@@ -90,8 +90,18 @@ class SlaTargets(_Strict):
         )
 
 
+class Closure(_Strict):
+    public_message: str = Field(min_length=1)
+    private_message: str = Field(min_length=1)
+    survey_link_days: int = Field(default=14, gt=0)
+
+    def render(self, template: str, first_name: str | None) -> str:
+        return template.replace("{first_name}", first_name or "there")
+
+
 class Charter(_Strict):
     version: int
     brand: Brand
     business_hours: BusinessHours
     sla: SlaTargets
+    closure: Closure

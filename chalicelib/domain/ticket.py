@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -39,6 +39,15 @@ class EntryType(StrEnum):
     COMMENT_UNHIDDEN = "comment_unhidden"
     BRAND_PUBLIC_REPLY = "brand_public_reply"
     BRAND_PRIVATE_REPLY = "brand_private_reply"
+    # written by the workflow
+    ESCALATED = "escalated"
+    AGENT_REQUEST = "agent_request"
+    POST_FAILED = "post_failed"
+    POST_SKIPPED = "post_skipped"
+    RESOLVED = "resolved"
+    SURVEY_ANSWERED = "survey_answered"
+    CLOSED = "closed"
+    REOPENED = "reopened"
 
 
 _VERB_ENTRY = {
@@ -77,9 +86,31 @@ class TimelineEntry(BaseModel):
     at: datetime
     actor: str
     text: str | None = None
-    channel: Channel
-    item_id: str
-    thread_id: str
+    channel: Channel | None = None
+    item_id: str | None = None
+    thread_id: str | None = None
+
+
+class PendingTask(BaseModel):
+    """The workflow step waiting on this ticket, with the token that completes it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    token: str
+    entered_at: str  # the state's entry time, ISO: a redelivered older task never wins
+    claimed_by: str | None = None
+
+
+class AgentRequest(BaseModel):
+    """What an agent asked the workflow to do next, kept until the workflow takes it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    action: str  # "private" or "resolve"
+    text: str | None = None
+    agent: str | None = None
+    request_id: str
 
 
 class Ticket(BaseModel):
@@ -95,9 +126,48 @@ class Ticket(BaseModel):
     status: TicketStatus
     created_at: datetime
     updated_at: datetime
+    category: str = "unclassified"
+    priority: str = "normal"
+    routing: str | None = None
     first_public_reply_at: datetime | None = None
+    first_private_reply_at: datetime | None = None
+    private_reply_sent_at: datetime | None = None
+    last_customer_private_at: datetime | None = None
+    first_response_due: datetime | None = None
+    first_response_breached: bool = False
+    resolution_due: datetime | None = None
+    resolution_breached: bool = False
+    escalation_level: int = 0
+    pending_task: PendingTask | None = None
+    agent_request: AgentRequest | None = None
+    resolved_at: datetime | None = None
+    resolution_note: str | None = None
+    closed_at: datetime | None = None
+    reopen_count: int = 0
+    previous_ticket_id: str | None = None
     workflow_execution_arn: str | None = None
     version: int = 0
+
+    @property
+    def execution_name(self) -> str:
+        """Step Functions keeps a closed execution's name for 90 days: a reopened ticket's new
+        life runs under a new name."""
+        return self.id if self.reopen_count == 0 else f"{self.id}-r{self.reopen_count}"
+
+    @property
+    def first_reply_made(self) -> bool:
+        """A public case needs a public reply; a private one, any private reply."""
+        if self.origin.is_public:
+            return self.first_public_reply_at is not None
+        return self.first_private_reply_at is not None
+
+    @property
+    def private_place(self) -> Place | None:
+        return next((p for p in self.places if p.channel is Channel.PRIVATE_MESSAGE), None)
+
+    @property
+    def public_places(self) -> tuple[Place, ...]:
+        return tuple(p for p in self.places if p.channel.is_public)
 
     def has_place(self, place: Place) -> bool:
         return any(
@@ -119,11 +189,22 @@ class Appended:
 
 
 @dataclass(frozen=True)
+class Reopened:
+    """A customer wrote again soon after closure: the same ticket starts a new life."""
+
+    before: Ticket
+    ticket: Ticket
+    entry: TimelineEntry
+    note: TimelineEntry
+
+
+@dataclass(frozen=True)
 class Ignored:
     reason: str
 
 
-Outcome = Opened | Appended | Ignored
+Outcome = Opened | Appended | Reopened | Ignored
+DEFAULT_REOPEN_WINDOW = timedelta(days=7)
 
 
 def ticket_id_for(interaction: Interaction) -> str:
@@ -175,12 +256,19 @@ def route(
     customer_ticket: Ticket | None,
     item_ticket: Ticket | None,
     now: datetime,
+    reopen_window: timedelta = DEFAULT_REOPEN_WINDOW,
 ) -> Outcome:
     """Decide what `interaction` does.
 
-    `customer_ticket` is the customer's open ticket, if any. `item_ticket` is the ticket that owns
-    the item this interaction acts on: its parent for a brand reply, itself for an edit or hide.
+    `customer_ticket` is the customer's latest ticket, if any, open or not. `item_ticket` is the
+    ticket that owns the item this interaction acts on: its parent for a brand reply, itself for
+    an edit or hide.
     """
+    if customer_ticket is not None and not customer_ticket.status.is_open:
+        latest: Ticket | None = customer_ticket
+        customer_ticket = None
+    else:
+        latest = None
     entry = entry_for(interaction)
     if interaction.verb is not Verb.CREATED:
         if item_ticket is None:
@@ -189,28 +277,97 @@ def route(
 
     if interaction.from_brand:
         target = item_ticket if interaction.channel.is_public else customer_ticket
-        if target is None:
+        if target is None or not target.status.is_open:
             return Ignored("brand message outside any open ticket")
-        ticket = target
-        if interaction.channel.is_public and target.first_public_reply_at is None:
-            status = (
-                TicketStatus.REPLIED_PUBLICLY
-                if target.status is TicketStatus.AWAITING_PUBLIC_REPLY
-                else target.status
-            )
-            ticket = target.model_copy(
-                update={"first_public_reply_at": interaction.occurred_at, "status": status}
-            )
-        return _append(ticket, entry, now=now, before=target)
+        replied = record_brand_reply(target, interaction.channel, interaction.occurred_at)
+        return _append(replied, entry, now=now, before=target)
 
     if customer_ticket is not None:
         place = place_of(interaction)
         ticket = customer_ticket
         if not ticket.has_place(place):
             ticket = ticket.model_copy(update={"places": (*ticket.places, place)})
+        ticket = _note_customer_private(ticket, interaction)
         return _append(ticket, entry, now=now, before=customer_ticket)
 
-    return Opened(ticket=_new_ticket(interaction, now=now), entry=entry)
+    if (
+        latest is not None
+        and latest.status is TicketStatus.CLOSED
+        and latest.closed_at is not None
+        and now - latest.closed_at <= reopen_window
+    ):
+        note = TimelineEntry(
+            key=f"{interaction.dedup_key}#reopened",
+            type=EntryType.REOPENED,
+            at=now,
+            actor="customer",
+            text="the customer wrote again within the reopen window",
+        )
+        return Reopened(
+            before=latest, ticket=_reopen(latest, interaction, now), entry=entry, note=note
+        )
+
+    ticket = _new_ticket(interaction, now=now)
+    if latest is not None:
+        ticket = ticket.model_copy(update={"previous_ticket_id": latest.id})
+    return Opened(ticket=_note_customer_private(ticket, interaction), entry=entry)
+
+
+def _reopen(ticket: Ticket, interaction: Interaction, now: datetime) -> Ticket:
+    place = place_of(interaction)
+    places = ticket.places if ticket.has_place(place) else (*ticket.places, place)
+    # The new life needs its own first reply, resolution and closure.
+    reopened = ticket.model_copy(
+        update={
+            "origin": interaction.channel,
+            "places": places,
+            "status": _initial_status(interaction.channel),
+            "updated_at": now,
+            "reopen_count": ticket.reopen_count + 1,
+            "first_public_reply_at": None,
+            "first_private_reply_at": None,
+            "first_response_due": None,
+            "first_response_breached": False,
+            "resolution_due": None,
+            "resolution_breached": False,
+            "escalation_level": 0,
+            "pending_task": None,
+            "agent_request": None,
+            "resolved_at": None,
+            "resolution_note": None,
+            "closed_at": None,
+            "workflow_execution_arn": None,
+        }
+    )
+    return _note_customer_private(reopened, interaction)
+
+
+def _initial_status(channel: Channel) -> TicketStatus:
+    # A case that starts in private has no public step: it begins in the private channel.
+    return TicketStatus.AWAITING_PUBLIC_REPLY if channel.is_public else TicketStatus.IN_PRIVATE
+
+
+def record_brand_reply(ticket: Ticket, channel: Channel, at: datetime) -> Ticket:
+    """The brand answered (natively, or through socialsav): the first reply of each kind counts."""
+    if channel.is_public:
+        if ticket.first_public_reply_at is not None:
+            return ticket
+        status = (
+            TicketStatus.REPLIED_PUBLICLY
+            if ticket.status is TicketStatus.AWAITING_PUBLIC_REPLY
+            else ticket.status
+        )
+        return ticket.model_copy(update={"first_public_reply_at": at, "status": status})
+    if ticket.first_private_reply_at is not None:
+        return ticket
+    return ticket.model_copy(update={"first_private_reply_at": at})
+
+
+def _note_customer_private(ticket: Ticket, interaction: Interaction) -> Ticket:
+    # Messenger's 24 h window runs from the customer's last private message.
+    if interaction.channel.is_public:
+        return ticket
+    return ticket.model_copy(update={"last_customer_private_at": interaction.occurred_at})
 
 
 def _append(
@@ -225,12 +382,7 @@ def _append(
 
 def _new_ticket(interaction: Interaction, *, now: datetime) -> Ticket:
     author = interaction.author
-    # A case that starts in private has no public step: it begins in the private channel.
-    status = (
-        TicketStatus.AWAITING_PUBLIC_REPLY
-        if interaction.channel.is_public
-        else TicketStatus.IN_PRIVATE
-    )
+    status = _initial_status(interaction.channel)
     return Ticket(
         id=ticket_id_for(interaction),
         platform=interaction.platform,

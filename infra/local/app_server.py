@@ -43,6 +43,7 @@ class AppServer:
         self._server: LocalDevServer | None = None
 
     def start(self) -> None:
+        os.environ.setdefault("PUBLIC_BASE_URL", f"http://{self.host}:{self.port}")
         for name, value in stage_environment(self._stage).items():
             os.environ.setdefault(name, value)
         if str(PROJECT_DIR) not in sys.path:

@@ -8,6 +8,7 @@ import os
 import urllib.request
 from dataclasses import dataclass
 
+import boto3
 from moto.server import ThreadedMotoServer
 
 REGION = "eu-west-1"
@@ -32,6 +33,21 @@ class Emulator:
         }
 
     def stop(self) -> None:
+        """Stop running executions first: their timers would fire into a closed emulator."""
+        env = self.client_environment()
+        sfn = boto3.client(
+            "stepfunctions",
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+        )
+        for machine in sfn.list_state_machines()["stateMachines"]:
+            running = sfn.list_executions(
+                stateMachineArn=machine["stateMachineArn"], statusFilter="RUNNING"
+            )["executions"]
+            for execution in running:
+                sfn.stop_execution(executionArn=execution["executionArn"], cause="shutdown")
         self.server.stop()
 
 

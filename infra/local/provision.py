@@ -19,6 +19,9 @@ class StackOutputs:
     inbox_queue_name: str
     inbox_queue_url: str
     inbox_dlq_url: str
+    workflow_queue_name: str
+    workflow_queue_url: str
+    workflow_dlq_url: str
     state_machine_arn: str
 
     def environment(self) -> dict[str, str]:
@@ -28,6 +31,9 @@ class StackOutputs:
             "INBOX_QUEUE_NAME": self.inbox_queue_name,
             "INBOX_QUEUE_URL": self.inbox_queue_url,
             "INBOX_DLQ_URL": self.inbox_dlq_url,
+            "WORKFLOW_QUEUE_NAME": self.workflow_queue_name,
+            "WORKFLOW_QUEUE_URL": self.workflow_queue_url,
+            "WORKFLOW_DLQ_URL": self.workflow_dlq_url,
             "STATE_MACHINE_ARN": self.state_machine_arn,
         }
 
@@ -51,25 +57,32 @@ def provision(stage: str = "local") -> StackOutputs:
         StackName=stack_name, LogicalResourceId="TicketWorkflowRole"
     )["StackResourceDetail"]["PhysicalResourceId"]
 
-    # moto cannot execute a state machine that CloudFormation created: create the same
-    # definition through the Step Functions API, and point the app at that one.
-    sfn = boto3.client("stepfunctions")
-    machine = sfn.create_state_machine(
-        name=f"socialsav-{stage}-ticket-emulated",
-        definition=json.dumps(load_asl()),
-        roleArn=f"arn:aws:iam::123456789012:role/{role}",
-        type="STANDARD",
-    )
     sqs = boto3.client("sqs")
 
     def emulator_url(queue_url: str) -> str:
         # The stack reports AWS-style URLs; ask for the emulator's own (its host and port).
         return sqs.get_queue_url(QueueName=queue_url.rsplit("/", 1)[1])["QueueUrl"]
 
+    # moto cannot execute a state machine that CloudFormation created: create the same
+    # definition through the Step Functions API (with the same substitutions CloudFormation
+    # makes), and point the app at that one.
+    definition = json.dumps(load_asl()).replace(
+        "${WorkflowQueueUrl}", emulator_url(outputs["WorkflowQueueUrl"])
+    )
+    machine = boto3.client("stepfunctions").create_state_machine(
+        name=f"socialsav-{stage}-ticket-emulated",
+        definition=definition,
+        roleArn=f"arn:aws:iam::123456789012:role/{role}",
+        type="STANDARD",
+    )
+
     return StackOutputs(
         table_name=outputs["TableName"],
         inbox_queue_name=outputs["InboxQueueName"],
         inbox_queue_url=emulator_url(outputs["InboxQueueUrl"]),
         inbox_dlq_url=emulator_url(outputs["InboxDeadLetterQueueUrl"]),
+        workflow_queue_name=outputs["WorkflowQueueName"],
+        workflow_queue_url=emulator_url(outputs["WorkflowQueueUrl"]),
+        workflow_dlq_url=emulator_url(outputs["WorkflowDeadLetterQueueUrl"]),
         state_machine_arn=machine["stateMachineArn"],
     )

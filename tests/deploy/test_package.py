@@ -52,13 +52,15 @@ def test_the_stack_holds_the_app_and_its_infrastructure(template: dict[str, Any]
     types = {name: r["Type"] for name, r in template["Resources"].items()}
     assert types["APIHandler"] == "AWS::Serverless::Function"
     assert types["HandleInbox"] == "AWS::Serverless::Function"
+    assert types["HandleWorkflow"] == "AWS::Serverless::Function"
+    assert types["WorkflowQueue"] == "AWS::SQS::Queue"
     assert types["Table"] == "AWS::DynamoDB::Table"
     assert types["InboxQueue"] == "AWS::SQS::Queue"
     assert types["TicketWorkflow"] == "AWS::StepFunctions::StateMachine"
 
 
 def test_functions_are_wired_to_the_stack_resources(template: dict[str, Any]) -> None:
-    for name in ("APIHandler", "HandleInbox"):
+    for name in ("APIHandler", "HandleInbox", "HandleWorkflow"):
         variables = template["Resources"][name]["Properties"]["Environment"]["Variables"]
         assert variables["TABLE_NAME"] == {"Ref": "Table"}
         assert variables["INBOX_QUEUE_URL"] == {"Ref": "InboxQueue"}
@@ -77,10 +79,15 @@ def test_the_inbox_consumer_reads_the_inbox_one_message_at_a_time(
     assert event["Properties"]["Queue"]["Fn::Sub"].endswith(":socialsav-prod-inbox.fifo")
 
 
-def test_the_state_machine_is_the_asl_file(template: dict[str, Any]) -> None:
-    definition = template["Resources"]["TicketWorkflow"]["Properties"]["DefinitionString"]
+def test_the_state_machine_is_the_asl_file_sending_tasks_to_the_workflow_queue(
+    template: dict[str, Any],
+) -> None:
+    machine = template["Resources"]["TicketWorkflow"]["Properties"]
     asl = json.loads((PROJECT_DIR / "infra" / "statemachine" / "ticket.asl.json").read_text())
-    assert json.loads(definition) == asl
+    assert json.loads(machine["DefinitionString"]) == asl
+    assert machine["DefinitionSubstitutions"] == {"WorkflowQueueUrl": {"Ref": "WorkflowQueue"}}
+    [event] = template["Resources"]["HandleWorkflow"]["Properties"]["Events"].values()
+    assert event["Properties"]["Queue"]["Fn::Sub"].endswith(":socialsav-prod-workflow")
 
 
 def test_the_zip_holds_the_app_with_lambda_compatible_wheels_and_no_dev_files(

@@ -4,8 +4,9 @@ process serving real HTTP, exactly as `make run` serves it."""
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import boto3
@@ -16,8 +17,13 @@ from mypy_boto3_stepfunctions import SFNClient
 
 from infra.local.emulator import Emulator, start_emulator
 from infra.local.provision import StackOutputs, provision
+from tests.fakes.graph_server import FakeGraph
 from tests.integration.stack import AppProcess
 from tests.meta_payloads import new_run
+
+# The brand accounts the apps under test hold tokens for (posts go to the fake Graph API).
+PAGE_ID = "1234567890"
+IG_ACCOUNT_ID = "17841400000000000"
 
 
 @pytest.fixture(scope="session")
@@ -40,8 +46,23 @@ def stack(emulator: Emulator) -> StackOutputs:
 
 
 @pytest.fixture(scope="session")
-def app_env(emulator: Emulator, stack: StackOutputs) -> dict[str, str]:
-    return {**emulator.client_environment(), **stack.environment()}
+def graph() -> Iterator[FakeGraph]:
+    fake = FakeGraph().start()
+    yield fake
+    fake.stop()
+
+
+def graph_environment(graph: FakeGraph) -> dict[str, str]:
+    return {
+        "META_GRAPH_URL": graph.url,
+        "META_PAGE_TOKENS": json.dumps({PAGE_ID: "page-token", IG_ACCOUNT_ID: "ig-token"}),
+        "META_GRAPH_RETRIES": "1",
+    }
+
+
+@pytest.fixture(scope="session")
+def app_env(emulator: Emulator, stack: StackOutputs, graph: FakeGraph) -> dict[str, str]:
+    return {**emulator.client_environment(), **stack.environment(), **graph_environment(graph)}
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +77,35 @@ def app(app_env: dict[str, str], logs_dir: Path) -> Iterator[AppProcess]:
         process.wait_ready()
         yield process
     finally:
+        process.stop()
+
+
+Launch = Callable[[str, float], tuple[AppProcess, StackOutputs]]
+
+
+@pytest.fixture(scope="session")
+def launch(emulator: Emulator, graph: FakeGraph, logs_dir: Path) -> Iterator[Launch]:
+    """Another stack on the emulator (its own table, queues and state machine) with its app
+    running the SLA clock `speedup` times faster. Stacks are isolated so that one app's clock
+    never times another's tickets."""
+    started: dict[str, tuple[AppProcess, StackOutputs]] = {}
+
+    def start(stage: str, speedup: float) -> tuple[AppProcess, StackOutputs]:
+        if stage not in started:
+            outputs = provision(stage)
+            env = {
+                **emulator.client_environment(),
+                **outputs.environment(),
+                **graph_environment(graph),
+                "SLA_SPEEDUP": str(speedup),
+            }
+            process = AppProcess(env, logs_dir / f"{stage}.log")
+            started[stage] = (process, outputs)
+            process.wait_ready()
+        return started[stage]
+
+    yield start
+    for process, _ in started.values():
         process.stop()
 
 

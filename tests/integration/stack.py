@@ -106,6 +106,16 @@ class AppProcess:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return self.request("GET", path, headers=headers)
 
+    def act(self, ticket_id: str, action: str, **fields: Any) -> HttpResponse:
+        """An agent's request through the admin API."""
+        body = json.dumps({"action": action, **fields}).encode()
+        return self.request(
+            "POST",
+            f"/admin/tickets/{ticket_id}/actions",
+            body,
+            {"Authorization": f"Bearer {ADMIN_TOKEN}", "Content-Type": "application/json"},
+        )
+
     def tickets_of(self, customer_id: str) -> list[dict[str, Any]]:
         response = self.admin("/admin/tickets?limit=500")
         assert response.status == 200, response.body
@@ -128,3 +138,24 @@ def eventually(check: Callable[[], T | None], timeout: float = 15, interval: flo
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s")
         time.sleep(interval)
+
+
+def ticket_when(
+    app: AppProcess,
+    ticket_id: str,
+    condition: Callable[[dict[str, Any]], bool],
+    timeout: float = 15,
+) -> dict[str, Any]:
+    """The ticket as soon as `condition` holds for it."""
+
+    def check() -> dict[str, Any] | None:
+        ticket = app.ticket(ticket_id)
+        return ticket if condition(ticket) else None
+
+    return eventually(check, timeout=timeout)
+
+
+def one_ticket(app: AppProcess, customer_id: str) -> dict[str, Any]:
+    tickets = eventually(lambda: app.tickets_of(customer_id))
+    assert len(tickets) == 1, tickets
+    return app.ticket(tickets[0]["id"])

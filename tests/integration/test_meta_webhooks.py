@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,14 @@ from mypy_boto3_stepfunctions import SFNClient
 
 from chalicelib.platforms.meta.verification import sign
 from infra.local.provision import StackOutputs
-from tests.integration.stack import META_APP_SECRET, AppProcess, eventually, free_port
+from tests.integration.stack import (
+    META_APP_SECRET,
+    AppProcess,
+    eventually,
+    free_port,
+    one_ticket,
+    ticket_when,
+)
 from tests.meta_payloads import load
 
 # Long enough for the consumer to have processed anything that was (wrongly) enqueued.
@@ -27,24 +33,6 @@ def event_marker(dynamodb: DynamoDBClient, table: str, item_key: str) -> dict[st
         TableName=table, Key={"pk": {"S": f"EVENT#{item_key}"}, "sk": {"S": "#EVENT"}}
     ).get("Item")
     return dict(item) if item else None
-
-
-def ticket_when(
-    app: AppProcess, ticket_id: str, condition: Callable[[dict[str, Any]], bool]
-) -> dict[str, Any]:
-    """The ticket as soon as `condition` holds for it."""
-
-    def check() -> dict[str, Any] | None:
-        ticket = app.ticket(ticket_id)
-        return ticket if condition(ticket) else None
-
-    return eventually(check)
-
-
-def one_ticket(app: AppProcess, customer_id: str) -> dict[str, Any]:
-    tickets = eventually(lambda: app.tickets_of(customer_id))
-    assert len(tickets) == 1, tickets
-    return app.ticket(tickets[0]["id"])
 
 
 # --- the subscription handshake ---------------------------------------------------------------
@@ -93,14 +81,13 @@ def test_a_signed_comment_becomes_a_ticket(app: AppProcess, run: str, sfn: SFNCl
     assert entry["type"] == "customer_message"
     assert "3rd time" in entry["text"]
 
-    # its workflow runs on the emulator, named after the ticket
-    execution_arn = eventually(lambda: app.ticket(ticket["id"])["workflow_execution_arn"])
-    execution = eventually(
-        lambda: (
-            (e := sfn.describe_execution(executionArn=execution_arn))["status"] == "SUCCEEDED" and e
-        )
-    )
+    # its workflow runs on the emulator, named after the ticket, waiting for the first reply
+    waiting = ticket_when(app, ticket["id"], lambda t: t["pending_task"] is not None)
+    assert waiting["pending_task"]["name"] == "await_first_reply"
+    assert waiting["first_response_due"] is not None
+    execution = sfn.describe_execution(executionArn=waiting["workflow_execution_arn"])
     assert execution["name"] == ticket["id"]
+    assert execution["status"] == "RUNNING"
     assert json.loads(execution["input"])["ticket_id"] == ticket["id"]
 
 
@@ -225,9 +212,11 @@ def test_the_page_native_public_reply_is_recorded_as_the_first_public_reply(
     app.post_meta(load("feed_comment", run))
     ticket = one_ticket(app, f"24680{run}")
     app.post_meta(load("feed_page_reply", run))
-    updated = ticket_when(app, ticket["id"], lambda t: t["status"] == "replied_publicly")
-    assert updated["first_public_reply_at"] is not None
+    updated = ticket_when(app, ticket["id"], lambda t: t["first_public_reply_at"] is not None)
     assert updated["timeline"][-1]["type"] == "brand_public_reply"
+    # the reply ended the workflow's wait for a first reply: it now awaits the resolution
+    moved_on = ticket_when(app, ticket["id"], lambda t: t["status"] == "awaiting_resolution")
+    assert moved_on["pending_task"]["name"] == "await_resolution"
 
 
 def test_instagram_comment_and_dm_become_tickets(app: AppProcess, run: str) -> None:

@@ -1,0 +1,157 @@
+"""What agents ask for on a ticket: reply publicly, move to private, resolve.
+
+A request is checked against the case's rules when it is made (so the agent hears "no" at
+once), queued, and carried out by the inbox consumer, which checks again: the ticket may have
+moved on meanwhile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol
+
+from aws_lambda_powertools import Logger
+
+from chalicelib.adapters.ticket_store import DuplicateEventError
+from chalicelib.domain.interaction import Channel
+from chalicelib.domain.posting import Skipped, public_reply
+from chalicelib.domain.ticket import AgentRequest, EntryType, Ticket, record_brand_reply
+from chalicelib.domain.workflow import (
+    check_private_allowed,
+    check_public_reply_allowed,
+    check_resolve_allowed,
+)
+from chalicelib.errors import NotFoundError, PostFailedError, RefusedError
+from chalicelib.inbox_message import AgentAction
+from chalicelib.ticket_workflow import Delivery, TicketWorkflowService, WorkflowStore, entry
+
+logger = Logger(child=True)
+
+_CHECKS = {
+    "reply_publicly": check_public_reply_allowed,
+    "send_private": check_private_allowed,
+    "resolve": check_resolve_allowed,
+}
+
+
+class ActionQueue(Protocol):
+    def publish_action(self, action: AgentAction) -> None: ...
+
+
+class AgentActions:
+    def __init__(
+        self,
+        tickets: WorkflowStore,
+        queue: ActionQueue,
+        workflow: TicketWorkflowService,
+        outbox: Delivery,
+        now: Callable[[], datetime],
+    ) -> None:
+        self._tickets = tickets
+        self._queue = queue
+        self._workflow = workflow
+        self._outbox = outbox
+        self._now = now
+
+    def request(self, action: AgentAction) -> None:
+        """Refuse now what the rules forbid; queue the rest."""
+        ticket = self._tickets.get(action.ticket_id)
+        if ticket is None:
+            raise NotFoundError(f"no ticket {action.ticket_id}")
+        _CHECKS[action.action](ticket)
+        if action.action != "resolve" and not (action.text or "").strip():
+            raise RefusedError("a reply needs text")
+        self._queue.publish_action(action)
+
+    def execute(self, action: AgentAction) -> None:
+        ticket = self._tickets.get(action.ticket_id)
+        if ticket is None:
+            logger.warning("action on an unknown ticket dropped", ticket_id=action.ticket_id)
+            return
+        try:
+            _CHECKS[action.action](ticket)
+        except RefusedError as e:
+            logger.warning(
+                "action refused", ticket_id=ticket.id, action=action.action, reason=str(e)
+            )
+            return
+        if action.action == "reply_publicly":
+            ticket = self._reply_publicly(ticket, action)
+        else:
+            ticket = self._record_request(ticket, action)
+        self._workflow.signal_if_ready(ticket, event=f"action:{action.request_id}")
+
+    def _reply_publicly(self, ticket: Ticket, action: AgentAction) -> Ticket:
+        now = self._now()
+        place = ticket.public_places[0]
+        key = f"{ticket.id}:public:{action.request_id}"
+        post = public_reply(ticket, place, action.text or "", key)
+        actor = f"agent:{action.agent or 'unknown'}"
+        if isinstance(post, Skipped):
+            return self._note(ticket, key, EntryType.POST_SKIPPED, post.reason)
+        try:
+            record = self._outbox.deliver(ticket.id, post)
+        except PostFailedError as e:
+            if e.retryable:
+                raise  # SQS retries the request; the outbox keeps it from posting twice
+            return self._note(ticket, key, EntryType.POST_FAILED, str(e))
+        updated = record_brand_reply(ticket, Channel.PUBLIC_COMMENT, now).model_copy(
+            update={"updated_at": now}
+        )
+        echo = [f"{ticket.platform.value}#{record.platform_id}"] if record.platform_id else []
+        try:
+            return self._tickets.update(
+                ticket,
+                updated,
+                entries=[
+                    entry(
+                        key,
+                        EntryType.BRAND_PUBLIC_REPLY,
+                        now,
+                        post.text,
+                        actor=actor,
+                        place=place,
+                        item_id=record.platform_id,
+                    )
+                ],
+                markers=[key, *echo],
+            )
+        except DuplicateEventError:
+            return self._tickets.get(ticket.id) or ticket
+
+    def _record_request(self, ticket: Ticket, action: AgentAction) -> Ticket:
+        now = self._now()
+        request = AgentRequest(
+            action="private" if action.action == "send_private" else "resolve",
+            text=action.text,
+            agent=action.agent,
+            request_id=action.request_id,
+        )
+        updated = ticket.model_copy(update={"agent_request": request, "updated_at": now})
+        key = f"{ticket.id}:request:{action.request_id}"
+        try:
+            return self._tickets.update(
+                ticket,
+                updated,
+                entries=[
+                    entry(
+                        key,
+                        EntryType.AGENT_REQUEST,
+                        now,
+                        f"{action.action}: {action.text or ''}".strip(),
+                        actor=f"agent:{action.agent or 'unknown'}",
+                    )
+                ],
+                markers=[key],
+            )
+        except DuplicateEventError:
+            return self._tickets.get(ticket.id) or ticket
+
+    def _note(self, ticket: Ticket, key: str, kind: EntryType, reason: str) -> Ticket:
+        try:
+            return self._tickets.update(
+                ticket, ticket, entries=[entry(key, kind, self._now(), reason)], markers=[key]
+            )
+        except DuplicateEventError:
+            return ticket

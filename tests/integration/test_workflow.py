@@ -1,0 +1,326 @@
+"""The ticket's life on the real state machine, executed by the emulator, with the SLA clock sped
+up: first reply, escalation, private step, resolution, survey wait, closure, reopening.
+
+Posts go to a local fake of the Graph API; signals and timers are real.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+from mypy_boto3_dynamodb import DynamoDBClient
+from mypy_boto3_stepfunctions import SFNClient
+
+from chalicelib.adapters.task_signals import TaskSignals
+from chalicelib.domain import survey_token
+from infra.local.provision import StackOutputs
+from tests.fakes.graph_server import FakeGraph
+from tests.integration.conftest import PAGE_ID, Launch
+from tests.integration.stack import AppProcess, eventually, one_ticket, ticket_when
+from tests.meta_payloads import load
+
+# Speed-ups: "fast" makes the default first-response target (540 business minutes) 6 s;
+# "fastest" makes the 7-day resolution and survey waits 5 s.
+FAST = 5400.0
+FASTEST = 120000.0
+
+
+def comment(app: AppProcess, run: str, name: str = "feed_comment") -> None:
+    response = app.post_meta(load(name, run, page=PAGE_ID, fresh=True))
+    assert response.status == 200, response.body
+
+
+def types(ticket: dict[str, Any]) -> list[str]:
+    return [e["type"] for e in ticket["timeline"]]
+
+
+def waiting_for(app: AppProcess, ticket_id: str, task: str, timeout: float = 20) -> dict[str, Any]:
+    def check() -> dict[str, Any] | None:
+        ticket = app.ticket(ticket_id)
+        pending = ticket["pending_task"]
+        return ticket if pending and pending["name"] == task else None
+
+    return eventually(check, timeout=timeout)
+
+
+def task_token(dynamodb: DynamoDBClient, stack: StackOutputs, ticket_id: str) -> str:
+    """The pending task's token, straight from the table (the admin API never shows it)."""
+    item = dynamodb.get_item(
+        TableName=stack.table_name,
+        Key={"pk": {"S": f"TICKET#{ticket_id}"}, "sk": {"S": "#TICKET"}},
+    )["Item"]
+    return str(item["pending_task"]["M"]["token"]["S"])
+
+
+def history(sfn: SFNClient, ticket: dict[str, Any]) -> list[dict[str, Any]]:
+    pages = sfn.get_paginator("get_execution_history").paginate(
+        executionArn=ticket["workflow_execution_arn"]
+    )
+    return [dict(event) for page in pages for event in page["events"]]
+
+
+def entered_states(sfn: SFNClient, ticket: dict[str, Any]) -> list[str]:
+    return [
+        e[key]["name"]
+        for e in history(sfn, ticket)
+        for key in ("stateEnteredEventDetails",)
+        if key in e
+    ]
+
+
+@pytest.fixture
+def fast(launch: Launch) -> AppProcess:
+    return launch("fast", FAST)[0]
+
+
+@pytest.fixture
+def fastest(launch: Launch) -> tuple[AppProcess, StackOutputs]:
+    return launch("fastest", FASTEST)
+
+
+# --- the first reply ----------------------------------------------------------------------------
+
+
+def test_a_ticket_answered_in_time_is_not_escalated(
+    fast: AppProcess, run: str, graph: FakeGraph
+) -> None:
+    comment(fast, run)
+    ticket = one_ticket(fast, f"24680{run}")
+    waiting_for(fast, ticket["id"], "await_first_reply")
+    text = "Hi Jane, sorry about your parcel: we're looking into it now. - Sam"
+    assert fast.act(ticket["id"], "reply_publicly", text=text, agent="Sam").status == 202
+
+    replied = waiting_for(fast, ticket["id"], "await_resolution")
+    assert replied["status"] == "awaiting_resolution"
+    assert replied["escalation_level"] == 0
+    assert replied["first_response_breached"] is False
+    assert "escalated" not in types(replied)
+    reply = replied["timeline"][-1]
+    assert (reply["type"], reply["actor"], reply["text"]) == (
+        "brand_public_reply",
+        "agent:Sam",
+        text,
+    )
+    # posted once, in the customer's thread, as the page
+    [posted] = graph.to(f"{PAGE_ID}_555_777{run}")
+    assert posted.path.endswith("/comments")
+    assert posted.body == {"message": text, "access_token": "page-token"}
+    [record] = replied["outbox"]
+    assert (record["status"], record["attempts"]) == ("sent", 1)
+    assert (
+        record["platform_id"]
+        == f"{PAGE_ID}_555_777{run}_reply" + record["platform_id"].rsplit("_reply", 1)[1]
+    )
+
+
+def test_a_missed_target_escalates_level_1_then_2_until_the_reply(
+    fast: AppProcess, run: str
+) -> None:
+    comment(fast, run)
+    ticket = one_ticket(fast, f"24680{run}")
+    escalated = ticket_when(fast, ticket["id"], lambda t: t["escalation_level"] >= 2, timeout=30)
+    assert escalated["first_response_breached"] is True
+    notes = [e["text"] for e in escalated["timeline"] if e["type"] == "escalated"]
+    assert notes[:2] == [
+        "first reply target missed: escalation level 1",
+        "first reply target missed: escalation level 2",
+    ]
+    assert escalated["status"] == "awaiting_public_reply"  # escalation never answers for us
+
+    fast.post_meta(load("feed_page_reply", run, page=PAGE_ID, fresh=True))
+    answered = waiting_for(fast, ticket["id"], "await_resolution")
+    assert answered["first_public_reply_at"] is not None
+    assert answered["status"] == "awaiting_resolution"
+
+
+# --- public first, then private -----------------------------------------------------------------
+
+
+def test_a_private_message_before_the_public_reply_is_refused(
+    app: AppProcess, run: str, graph: FakeGraph
+) -> None:
+    comment(app, run)
+    ticket = one_ticket(app, f"24680{run}")
+    response = app.act(ticket["id"], "send_private", text="What is your order number?")
+    assert response.status == 409
+    assert response.json() == {
+        "error": "refused",
+        "reason": "this case started in public: reply publicly before sending a private message",
+    }
+    after = app.ticket(ticket["id"])
+    assert after["agent_request"] is None
+    assert types(after) == ["customer_message"]
+    assert graph.messages_to(f"24680{run}") == []
+
+
+def test_public_reply_then_dm_then_resolution_in_every_place_with_the_survey_link(
+    app: AppProcess, run: str, graph: FakeGraph
+) -> None:
+    customer = f"24680{run}"
+    first_thread, second_thread = f"{PAGE_ID}_555_777{run}", f"{PAGE_ID}_556_888{run}"
+    comment(app, run)
+    ticket = one_ticket(app, customer)
+    comment(app, run, "feed_comment_second_post")
+    app.post_meta(load("messenger_message", run, page=PAGE_ID, fresh=True))
+    ticket_when(app, ticket["id"], lambda t: len(t["places"]) == 3)
+
+    app.act(ticket["id"], "reply_publicly", text="Hi Jane, we're on it. - Sam", agent="Sam")
+    waiting_for(app, ticket["id"], "await_resolution")
+    app.act(ticket["id"], "send_private", text="Jane, could you confirm your address?", agent="Sam")
+    in_private = ticket_when(app, ticket["id"], lambda t: t["status"] == "in_private")
+    assert in_private["timeline"][-1]["type"] == "brand_private_reply"
+    [dm] = graph.messages_to(customer)
+    assert dm.body["messaging_type"] == "RESPONSE"  # inside the 24 h window: no tag needed
+    assert dm.body["message"] == {"text": "Jane, could you confirm your address?"}
+
+    waiting_for(app, ticket["id"], "await_resolution")
+    app.act(ticket["id"], "resolve", text="Parcel found and re-shipped", agent="Sam")
+    resolved = waiting_for(app, ticket["id"], "await_survey")
+    assert resolved["status"] == "resolved"
+    assert resolved["resolution_note"] == "Parcel found and re-shipped"
+
+    # the closing message in both public threads and in the open DM, each with the link
+    closing = [
+        graph.to(first_thread)[-1].body["message"],
+        graph.to(second_thread)[-1].body["message"],
+        graph.messages_to(customer)[-1].body["message"]["text"],
+    ]
+    assert len(graph.to(first_thread)) == 2  # the agent's reply, then the resolution
+    assert len(graph.to(second_thread)) == 1
+    for text in closing:
+        assert text.startswith("Hi Jane,")
+        link = text.rsplit(" ", 1)[1]
+        assert link.startswith(f"{app.base_url}/survey/")
+        token = link.rsplit("/", 1)[1]
+        key = b"local-survey-signing-key"
+        assert survey_token.verify(token, datetime.now(UTC), key) == ticket["id"]
+    assert {r["status"] for r in resolved["outbox"]} == {"sent"}
+    assert len(resolved["outbox"]) == 5
+
+
+def test_duplicate_signals_change_nothing(
+    app: AppProcess, run: str, dynamodb: DynamoDBClient, stack: StackOutputs, sfn: SFNClient
+) -> None:
+    comment(app, run)
+    ticket = one_ticket(app, f"24680{run}")
+    waiting_for(app, ticket["id"], "await_first_reply")
+    stored = dynamodb.get_item(
+        TableName=stack.table_name,
+        Key={"pk": {"S": f"TICKET#{ticket['id']}"}, "sk": {"S": "#TICKET"}},
+    )["Item"]
+    first_token = stored["pending_task"]["M"]["token"]["S"]
+
+    reply = load("feed_page_reply", run, page=PAGE_ID, fresh=True)
+    app.post_meta(reply)
+    settled = waiting_for(app, ticket["id"], "await_resolution")
+    events = len(history(sfn, settled))
+
+    # the same native reply delivered again, and the same agent request sent twice
+    app.post_meta(reply)
+    app.act(ticket["id"], "resolve", text="done", request_id=f"req{run}")
+    app.act(ticket["id"], "resolve", text="done", request_id=f"req{run}")
+    resolved = waiting_for(app, ticket["id"], "await_survey")
+    assert types(resolved).count("brand_public_reply") == 1
+    assert types(resolved).count("agent_request") == 1
+    assert types(resolved).count("resolved") == 1
+    assert entered_states(sfn, resolved).count("Resolve") == 1
+    assert len(history(sfn, resolved)) > events
+    assert first_token  # used below by the late-signal test, once the execution has ended
+
+
+def test_a_failing_post_is_retried_by_the_state_machine_then_recorded_as_failed(
+    app: AppProcess, run: str, graph: FakeGraph, sfn: SFNClient
+) -> None:
+    thread = f"{PAGE_ID}_555_777{run}"
+    comment(app, run)
+    ticket = one_ticket(app, f"24680{run}")
+    app.post_meta(load("feed_page_reply", run, page=PAGE_ID, fresh=True))
+    waiting_for(app, ticket["id"], "await_resolution")
+
+    graph.fail(thread, 500)  # Graph keeps failing for this thread
+    app.act(ticket["id"], "resolve", text="Refund issued")
+    after = waiting_for(app, ticket["id"], "await_survey", timeout=40)
+
+    # three attempts of the step (the ASL's Retry), each retried once over HTTP
+    assert entered_states(sfn, after).count("Resolve") == 1
+    scheduled = [e for e in history(sfn, after) if e["type"] == "TaskScheduled"]
+    assert len(graph.to(thread)) == 6
+    [record] = [r for r in after["outbox"] if r["post"]["target_id"] == thread]
+    assert (record["status"], record["attempts"]) == ("failed", 3)
+    assert "Graph API 500" in record["reason"]
+    failures = [e["text"] for e in after["timeline"] if e["type"] == "post_failed"]
+    assert failures[0].startswith("resolve: Graph API 500")
+    assert failures[-1] == "resolve: gave up (PostFailed)"
+    # the ticket is not lost: resolved, waiting for the survey
+    assert after["status"] == "resolved"
+    assert "ResolveFailed" in entered_states(sfn, after)
+    assert len(scheduled) >= 3
+
+
+# --- closure and reopening ----------------------------------------------------------------------
+
+
+def test_survey_timeout_closes_the_ticket_in_few_transitions(
+    fastest: tuple[AppProcess, StackOutputs], run: str, sfn: SFNClient, dynamodb: DynamoDBClient
+) -> None:
+    app, outputs = fastest
+    comment(app, run)
+    app.post_meta(load("feed_page_reply", run, page=PAGE_ID, fresh=True))
+    ticket = one_ticket(app, f"24680{run}")
+    waiting_for(app, ticket["id"], "await_resolution")
+    resolution_token = task_token(dynamodb, outputs, ticket["id"])
+    app.act(ticket["id"], "resolve", text="Sorted")
+    closed = ticket_when(app, ticket["id"], lambda t: t["status"] == "closed", timeout=30)
+
+    assert closed["closed_at"] is not None
+    assert types(closed)[-1] == "closed"
+    execution = sfn.describe_execution(executionArn=closed["workflow_execution_arn"])
+    eventually(
+        lambda: (
+            sfn.describe_execution(executionArn=closed["workflow_execution_arn"])["status"]
+            == "SUCCEEDED"
+        )
+    )
+    states = entered_states(sfn, closed)
+    assert states == [
+        "AwaitFirstReply",
+        "AfterFirstReply",
+        "AwaitResolution",
+        "AfterResolutionWait",
+        "Resolve",
+        "AwaitSurvey",
+        "Close",
+        "Closed",
+    ]
+    assert execution["name"] == ticket["id"]
+    # a late signal, once the execution is over, is dropped without error and moves nothing
+    events = len(history(sfn, closed))
+    signals = TaskSignals(boto3.client("stepfunctions"))
+    assert signals.succeed(resolution_token, {"next": "resolve"}) is False
+    assert len(history(sfn, closed)) == events
+
+
+def test_a_customer_writing_again_within_the_window_reopens_the_ticket(
+    fastest: tuple[AppProcess, StackOutputs], run: str, sfn: SFNClient
+) -> None:
+    app, _ = fastest
+    comment(app, run)
+    app.post_meta(load("feed_page_reply", run, page=PAGE_ID, fresh=True))
+    ticket = one_ticket(app, f"24680{run}")
+    waiting_for(app, ticket["id"], "await_resolution")
+    app.act(ticket["id"], "resolve")
+    ticket_when(app, ticket["id"], lambda t: t["status"] == "closed", timeout=30)
+
+    comment(app, run, "feed_followup")  # "Still waiting..." in the same thread
+    reopened = ticket_when(app, ticket["id"], lambda t: t["status"] == "awaiting_public_reply")
+    assert reopened["reopen_count"] == 1
+    assert "reopened" in types(reopened)[-2:]
+    assert "Still waiting..." in [e["text"] for e in reopened["timeline"]]
+    assert reopened["first_public_reply_at"] is None  # the new life needs its own reply
+    assert len(app.tickets_of(f"24680{run}")) == 1
+    running = eventually(lambda: app.ticket(ticket["id"])["workflow_execution_arn"])
+    assert running.endswith(f":{ticket['id']}-r1")
+    assert sfn.describe_execution(executionArn=running)["status"] == "RUNNING"
