@@ -15,8 +15,7 @@ from typing import Any, Protocol
 from aws_lambda_powertools import Logger
 
 from chalicelib.adapters.ticket_store import DuplicateEventError
-from chalicelib.domain.interaction import Channel
-from chalicelib.domain.outbound import OutboundPost, OutboxRecord
+from chalicelib.domain.outbound import OutboundPost, OutboxRecord, PostKind
 from chalicelib.domain.posting import Skipped, private_message, resolution_posts
 from chalicelib.domain.sla_clock import SlaClock
 from chalicelib.domain.ticket import (
@@ -174,17 +173,16 @@ class TicketWorkflowService:
             self._note(ticket, f"{key}#failed", EntryType.POST_FAILED, f"send_private: {e}", now)
             self._signals.fail(task.token, "PostFailed" if e.retryable else "PostRejected", str(e))
             return
-        place = ticket.private_place or Place(
-            channel=Channel.PRIVATE_MESSAGE, thread_id=ticket.customer.id
-        )
+        # A private reply to a comment does not open the conversation: Meta allows nothing
+        # more until the customer answers, and their answer adds the private place.
+        place = ticket.private_place or ticket.public_places[0]
         updated = ticket.model_copy(
             update={
                 "status": TicketStatus.IN_PRIVATE,
                 "agent_request": None,
                 "first_private_reply_at": ticket.first_private_reply_at or now,
                 "private_reply_sent_at": ticket.private_reply_sent_at
-                or (now if post.kind == "private_reply" else None),
-                "places": ticket.places if ticket.private_place else (*ticket.places, place),
+                or (now if post.kind is PostKind.PRIVATE_REPLY else None),
                 "updated_at": now,
             }
         )

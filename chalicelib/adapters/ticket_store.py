@@ -16,8 +16,10 @@ have the version it was read at.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -69,7 +71,9 @@ def _lock_key(customer_key: str) -> dict[str, AttributeValueTypeDef]:
 
 
 def _to_item(values: Mapping[str, Any]) -> dict[str, AttributeValueTypeDef]:
-    return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
+    # DynamoDB numbers are decimals: floats (a peak's factor) go through their JSON text.
+    exact = json.loads(json.dumps(values), parse_float=Decimal)
+    return {k: _serializer.serialize(v) for k, v in exact.items() if v is not None}
 
 
 def _from_item(item: Mapping[str, Any]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ Posts go to a local fake of the Graph API; signals and timers are real.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,7 +20,7 @@ from chalicelib.domain import survey_token
 from infra.local.provision import StackOutputs
 from tests.fakes.graph_server import FakeGraph
 from tests.integration.conftest import PAGE_ID, Launch
-from tests.integration.stack import AppProcess, eventually, one_ticket, ticket_when
+from tests.integration.stack import ADMIN_TOKEN, AppProcess, eventually, one_ticket, ticket_when
 from tests.meta_payloads import load
 
 # Speed-ups: "fast" makes the default first-response target (540 business minutes) 6 s;
@@ -324,3 +325,87 @@ def test_a_customer_writing_again_within_the_window_reopens_the_ticket(
     running = eventually(lambda: app.ticket(ticket["id"])["workflow_execution_arn"])
     assert running.endswith(f":{ticket['id']}-r1")
     assert sfn.describe_execution(executionArn=running)["status"] == "RUNNING"
+
+
+# --- settings that shape the clock and the posts --------------------------------------------
+
+
+def test_a_declared_peak_tightens_the_target_of_tickets_opened_inside_it(
+    launch: Launch, run: str
+) -> None:
+    app, _ = launch("peaks", 1200.0)  # its own stack: the peak must not touch other tests
+    comment(app, run)
+    before = one_ticket(app, f"24680{run}")
+
+    def target_minutes(ticket: dict[str, Any]) -> float:
+        due = datetime.fromisoformat(ticket["first_response_due"])
+        return (due - datetime.fromisoformat(ticket["created_at"])).total_seconds() / 60
+
+    assert round(target_minutes(before)) == 540  # one business day (9 h), always open locally
+    now = datetime.now(UTC)
+    peak = {
+        "start": now.isoformat(),
+        "end": now.replace(year=now.year + 1).isoformat(),
+        "factor": 0.5,
+    }
+    declared = app.request(
+        "POST",
+        "/admin/peaks",
+        json.dumps(peak).encode(),
+        {"Authorization": f"Bearer {ADMIN_TOKEN}", "Content-Type": "application/json"},
+    )
+    assert declared.status == 201, declared.body
+    assert app.admin("/admin/peaks").json()["peaks"][0]["factor"] == 0.5
+
+    comment(app, run + "p")
+    during = one_ticket(app, f"24680{run}p")
+    assert round(target_minutes(during)) == 270
+
+
+@pytest.mark.parametrize(
+    ("peak", "reason"),
+    [
+        (
+            {"start": "2026-01-02T00:00:00Z", "end": "2026-01-01T00:00:00Z", "factor": 0.5},
+            "end after it starts",
+        ),
+        (
+            {"start": "2026-01-01T00:00:00Z", "end": "2026-01-02T00:00:00Z", "factor": 2},
+            "factor: Input should be less than or equal to 1",
+        ),
+    ],
+)
+def test_invalid_peaks_are_refused(app: AppProcess, peak: dict[str, Any], reason: str) -> None:
+    response = app.request(
+        "POST",
+        "/admin/peaks",
+        json.dumps(peak).encode(),
+        {"Authorization": f"Bearer {ADMIN_TOKEN}", "Content-Type": "application/json"},
+    )
+    assert response.status == 400
+    assert reason in response.json()["reason"]
+
+
+def test_without_a_page_token_posts_are_recorded_as_dry_runs(
+    app: AppProcess, run: str, graph: FakeGraph
+) -> None:
+    # this page (id with the run suffix) has no token configured: nothing may reach Graph
+    app.post_meta(load("feed_comment", run, fresh=True))
+    ticket = one_ticket(app, f"24680{run}")
+    app.act(ticket["id"], "reply_publicly", text="Hi Jane, on it. - Sam", agent="Sam")
+    replied = waiting_for(app, ticket["id"], "await_resolution")
+    [record] = replied["outbox"]
+    assert record["status"] == "dry_run"
+    assert record["post"]["text"] == "Hi Jane, on it. - Sam"
+    assert graph.to(f"1234567890_555_777{run}") == []
+    assert replied["timeline"][-1]["type"] == "brand_public_reply"
+
+
+def test_action_requests_are_validated(app: AppProcess, run: str) -> None:
+    comment(app, run)
+    ticket = one_ticket(app, f"24680{run}")
+    unknown = app.act(ticket["id"], "delete_comment")
+    assert unknown.status == 400
+    assert unknown.json()["reason"].startswith("action: Input should be")
+    assert app.act(ticket["id"], "reply_publicly", text="  ").status == 409
+    assert app.act("tk-nope", "resolve").status == 404
