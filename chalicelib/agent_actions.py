@@ -16,7 +16,13 @@ from aws_lambda_powertools import Logger
 from chalicelib.adapters.ticket_store import DuplicateEventError
 from chalicelib.domain.interaction import Channel
 from chalicelib.domain.posting import Skipped, public_reply
-from chalicelib.domain.ticket import AgentRequest, EntryType, Ticket, record_brand_reply
+from chalicelib.domain.ticket import (
+    AgentRequest,
+    EntryType,
+    Ticket,
+    TimelineEntry,
+    record_brand_reply,
+)
 from chalicelib.domain.workflow import (
     check_private_allowed,
     check_public_reply_allowed,
@@ -100,25 +106,16 @@ class AgentActions:
             update={"updated_at": now}
         )
         echo = [f"{ticket.platform.value}#{record.platform_id}"] if record.platform_id else []
-        try:
-            return self._tickets.update(
-                ticket,
-                updated,
-                entries=[
-                    entry(
-                        key,
-                        EntryType.BRAND_PUBLIC_REPLY,
-                        now,
-                        post.text,
-                        actor=actor,
-                        place=place,
-                        item_id=record.platform_id,
-                    )
-                ],
-                markers=[key, *echo],
-            )
-        except DuplicateEventError:
-            return self._tickets.get(ticket.id) or ticket
+        reply = entry(
+            key,
+            EntryType.BRAND_PUBLIC_REPLY,
+            now,
+            post.text,
+            actor=actor,
+            place=place,
+            item_id=record.platform_id,
+        )
+        return self._save(ticket, updated, reply, markers=[key, *echo])
 
     def _record_request(self, ticket: Ticket, action: AgentAction) -> Ticket:
         now = self._now()
@@ -130,28 +127,20 @@ class AgentActions:
         )
         updated = ticket.model_copy(update={"agent_request": request, "updated_at": now})
         key = f"{ticket.id}:request:{action.request_id}"
-        try:
-            return self._tickets.update(
-                ticket,
-                updated,
-                entries=[
-                    entry(
-                        key,
-                        EntryType.AGENT_REQUEST,
-                        now,
-                        f"{action.action}: {action.text or ''}".strip(),
-                        actor=f"agent:{action.agent or 'unknown'}",
-                    )
-                ],
-                markers=[key],
-            )
-        except DuplicateEventError:
-            return self._tickets.get(ticket.id) or ticket
+        text = f"{action.action}: {action.text or ''}".strip()
+        note = entry(
+            key, EntryType.AGENT_REQUEST, now, text, actor=f"agent:{action.agent or 'unknown'}"
+        )
+        return self._save(ticket, updated, note, markers=[key])
 
     def _note(self, ticket: Ticket, key: str, kind: EntryType, reason: str) -> Ticket:
+        return self._save(ticket, ticket, entry(key, kind, self._now(), reason), markers=[key])
+
+    def _save(
+        self, before: Ticket, after: Ticket, note: TimelineEntry, markers: list[str]
+    ) -> Ticket:
+        """Record once: a repeated request finds its marker and changes nothing."""
         try:
-            return self._tickets.update(
-                ticket, ticket, entries=[entry(key, kind, self._now(), reason)], markers=[key]
-            )
+            return self._tickets.update(before, after, entries=[note], markers=markers)
         except DuplicateEventError:
-            return ticket
+            return self._tickets.get(before.id) or before

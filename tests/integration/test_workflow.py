@@ -65,11 +65,18 @@ def history(sfn: SFNClient, ticket: dict[str, Any]) -> list[dict[str, Any]]:
 
 def entered_states(sfn: SFNClient, ticket: dict[str, Any]) -> list[str]:
     return [
-        e[key]["name"]
+        e["stateEnteredEventDetails"]["name"]
         for e in history(sfn, ticket)
-        for key in ("stateEnteredEventDetails",)
-        if key in e
+        if "stateEnteredEventDetails" in e
     ]
+
+
+def replied_by_the_page(app: AppProcess, run: str) -> dict[str, Any]:
+    """A customer's comment, answered natively by the page: the ticket awaits its resolution."""
+    comment(app, run)
+    app.post_meta(load("feed_page_reply", run, page=PAGE_ID, fresh=True))
+    ticket = one_ticket(app, f"24680{run}")
+    return waiting_for(app, ticket["id"], "await_resolution")
 
 
 @pytest.fixture
@@ -236,10 +243,7 @@ def test_a_failing_post_is_retried_by_the_state_machine_then_recorded_as_failed(
     app: AppProcess, run: str, graph: FakeGraph, sfn: SFNClient
 ) -> None:
     thread = f"{PAGE_ID}_555_777{run}"
-    comment(app, run)
-    ticket = one_ticket(app, f"24680{run}")
-    app.post_meta(load("feed_page_reply", run, page=PAGE_ID, fresh=True))
-    waiting_for(app, ticket["id"], "await_resolution")
+    ticket = replied_by_the_page(app, run)
 
     graph.fail(thread, 500)  # Graph keeps failing for this thread
     app.act(ticket["id"], "resolve", text="Refund issued")
@@ -268,10 +272,7 @@ def test_survey_timeout_closes_the_ticket_in_few_transitions(
     fastest: tuple[AppProcess, StackOutputs], run: str, sfn: SFNClient, dynamodb: DynamoDBClient
 ) -> None:
     app, outputs = fastest
-    comment(app, run)
-    app.post_meta(load("feed_page_reply", run, page=PAGE_ID, fresh=True))
-    ticket = one_ticket(app, f"24680{run}")
-    waiting_for(app, ticket["id"], "await_resolution")
+    ticket = replied_by_the_page(app, run)
     resolution_token = task_token(dynamodb, outputs, ticket["id"])
     app.act(ticket["id"], "resolve", text="Sorted")
     closed = ticket_when(app, ticket["id"], lambda t: t["status"] == "closed", timeout=30)
@@ -308,10 +309,7 @@ def test_a_customer_writing_again_within_the_window_reopens_the_ticket(
     fastest: tuple[AppProcess, StackOutputs], run: str, sfn: SFNClient
 ) -> None:
     app, _ = fastest
-    comment(app, run)
-    app.post_meta(load("feed_page_reply", run, page=PAGE_ID, fresh=True))
-    ticket = one_ticket(app, f"24680{run}")
-    waiting_for(app, ticket["id"], "await_resolution")
+    ticket = replied_by_the_page(app, run)
     app.act(ticket["id"], "resolve")
     ticket_when(app, ticket["id"], lambda t: t["status"] == "closed", timeout=30)
 
