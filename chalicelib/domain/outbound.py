@@ -15,6 +15,7 @@ class PostKind(StrEnum):
     PRIVATE_REPLY = "private_reply"  # Meta's one private reply to a comment
     MESSAGE = "message"  # a message in the private conversation
     HIDE = "hide"  # hide a comment (never delete)
+    UNHIDE = "unhide"
 
 
 class OutboundPost(BaseModel):

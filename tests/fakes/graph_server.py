@@ -29,6 +29,7 @@ class FakeGraph:
     def __init__(self) -> None:
         self.requests: list[GraphRequest] = []
         self._failures: dict[str, tuple[int, int | None]] = {}  # target → (status, times left)
+        self.retry_after: int | None = None
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -45,10 +46,13 @@ class FakeGraph:
     def stop(self) -> None:
         self._server.shutdown()
 
-    def fail(self, target: str, status: int, times: int | None = None) -> None:
+    def fail(
+        self, target: str, status: int, times: int | None = None, retry_after: int | None = None
+    ) -> None:
         """Answer `status` to posts about `target` (`times` times, or always)."""
         with self._lock:
             self._failures[target] = (status, times)
+            self.retry_after = retry_after
 
     def to(self, target: str) -> list[GraphRequest]:
         with self._lock:
@@ -92,6 +96,8 @@ class FakeGraph:
                 status, answer = fake._answer(GraphRequest(self.path, body))
                 data = json.dumps(answer).encode()
                 self.send_response(status)
+                if status == 429 and fake.retry_after is not None:
+                    self.send_header("Retry-After", str(fake.retry_after))
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()

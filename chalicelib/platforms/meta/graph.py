@@ -95,7 +95,7 @@ class GraphApi:
                 body["tag"] = post.tag
             return f"{post.account_id}/messages", body
         field = "hide" if post.platform is Platform.INSTAGRAM else "is_hidden"
-        return post.target_id, {field: True}
+        return post.target_id, {field: post.kind is PostKind.HIDE}
 
 
 def _json(data: bytes) -> Any:
