@@ -28,11 +28,15 @@ from chalicelib.adapters.workflow import TicketWorkflow
 from chalicelib.agent_actions import AgentActions
 from chalicelib.charter import load_charter
 from chalicelib.domain import survey_token
+from chalicelib.domain.pii_guard import PiiGuard
+from chalicelib.domain.replies import ReplyDrafter
 from chalicelib.domain.sla_clock import BusinessCalendar, Peak, SlaClock
 from chalicelib.domain.ticket import Ticket, TicketStatus
+from chalicelib.domain.triage import Triage
 from chalicelib.domain.workflow import WorkflowTask
 from chalicelib.errors import (
     AuthenticationError,
+    ConfirmationNeededError,
     EnqueueError,
     ForbiddenError,
     InvalidRequestError,
@@ -43,6 +47,7 @@ from chalicelib.errors import (
 )
 from chalicelib.inbox_message import AgentAction
 from chalicelib.inbox_processor import InboxProcessor, metrics
+from chalicelib.moderation import Moderation
 from chalicelib.notifier import LogNotifier
 from chalicelib.outbox import Outbox
 from chalicelib.platforms.meta.graph import GraphApi
@@ -67,6 +72,7 @@ _HTTP_STATUS: dict[type[SocialsavError], int] = {
     ForbiddenError: 403,
     NotFoundError: 404,
     RefusedError: 409,
+    ConfirmationNeededError: 409,
     PayloadTooLargeError: 413,
     EnqueueError: 503,
 }
@@ -146,13 +152,34 @@ def workflow() -> TicketWorkflowService:
 
 @functools.cache
 def agent_actions() -> AgentActions:
-    return AgentActions(ticket_store(), inbox_queue(), workflow(), outbox(), now)
+    charter = sla_clock().charter
+    return AgentActions(
+        ticket_store(),
+        inbox_queue(),
+        workflow(),
+        outbox(),
+        PiiGuard(charter.sensitive_data),
+        ReplyDrafter(charter.replies),
+        ticket_store(),
+        now,
+    )
 
 
 @functools.cache
 def inbox_processor() -> InboxProcessor:
+    charter = sla_clock().charter
     starter = TicketWorkflow(stepfunctions(), settings().state_machine_arn)
-    return InboxProcessor(ticket_store(), starter, workflow(), agent_actions(), sla_clock(), now)
+    moderation = Moderation(ticket_store(), outbox(), LogNotifier(), charter.brand.charter_url, now)
+    return InboxProcessor(
+        ticket_store(),
+        starter,
+        workflow(),
+        agent_actions(),
+        Triage(charter.triage, charter.brand.languages),
+        moderation,
+        sla_clock(),
+        now,
+    )
 
 
 # --- the HTTP edge --------------------------------------------------------------------------
@@ -304,6 +331,17 @@ def request_action(ticket_id: str) -> Response:
         ) from e
     agent_actions().request(action)
     return Response(body={"request_id": action.request_id}, status_code=202)
+
+
+@app.route("/admin/tickets/{ticket_id}/draft")
+@json_errors
+def draft_reply(ticket_id: str) -> dict[str, Any]:
+    require_admin()
+    agent = query().get("agent", "").strip()
+    if not agent:
+        raise InvalidRequestError("agent: the agent's name signs the reply")
+    text, flags = agent_actions().draft(ticket_id, agent)
+    return {"text": text, "human_touch": flags}
 
 
 @app.route("/admin/peaks", methods=["POST"])

@@ -15,7 +15,9 @@ from aws_lambda_powertools import Logger
 
 from chalicelib.adapters.ticket_store import DuplicateEventError
 from chalicelib.domain.interaction import Channel
+from chalicelib.domain.pii_guard import PiiGuard
 from chalicelib.domain.posting import Skipped, public_reply
+from chalicelib.domain.replies import ReplyDrafter
 from chalicelib.domain.ticket import (
     AgentRequest,
     EntryType,
@@ -28,7 +30,12 @@ from chalicelib.domain.workflow import (
     check_public_reply_allowed,
     check_resolve_allowed,
 )
-from chalicelib.errors import NotFoundError, PostFailedError, RefusedError
+from chalicelib.errors import (
+    ConfirmationNeededError,
+    NotFoundError,
+    PostFailedError,
+    RefusedError,
+)
 from chalicelib.inbox_message import AgentAction
 from chalicelib.ticket_workflow import Delivery, TicketWorkflowService, WorkflowStore, entry
 
@@ -45,6 +52,10 @@ class ActionQueue(Protocol):
     def publish_action(self, action: AgentAction) -> None: ...
 
 
+class CustomerMessages(Protocol):
+    def first_customer_message(self, ticket_id: str) -> str | None: ...
+
+
 class AgentActions:
     def __init__(
         self,
@@ -52,12 +63,18 @@ class AgentActions:
         queue: ActionQueue,
         workflow: TicketWorkflowService,
         outbox: Delivery,
+        guard: PiiGuard,
+        drafter: ReplyDrafter,
+        messages: CustomerMessages,
         now: Callable[[], datetime],
     ) -> None:
         self._tickets = tickets
         self._queue = queue
         self._workflow = workflow
         self._outbox = outbox
+        self._guard = guard
+        self._drafter = drafter
+        self._messages = messages
         self._now = now
 
     def request(self, action: AgentAction) -> None:
@@ -68,7 +85,25 @@ class AgentActions:
         _CHECKS[action.action](ticket)
         if action.action != "resolve" and not (action.text or "").strip():
             raise RefusedError("a reply needs text")
+        if action.action == "reply_publicly":
+            self._guard.check_public(action.text or "")
+            if not action.confirm:
+                message = self._messages.first_customer_message(ticket.id)
+                flags = self._drafter.human_touch(action.text or "", ticket, action.agent, message)
+                if flags:
+                    raise ConfirmationNeededError(
+                        f'{"; ".join(flags)}. Send again with "confirm": true to post it anyway'
+                    )
         self._queue.publish_action(action)
+
+    def draft(self, ticket_id: str, agent: str) -> tuple[str, list[str]]:
+        """The personalised saved reply for this case, and what the check would say of it."""
+        ticket = self._tickets.get(ticket_id)
+        if ticket is None:
+            raise NotFoundError(f"no ticket {ticket_id}")
+        message = self._messages.first_customer_message(ticket_id)
+        text = self._drafter.draft(ticket, message, agent)
+        return text, self._drafter.human_touch(text, ticket, agent, message)
 
     def execute(self, action: AgentAction) -> None:
         ticket = self._tickets.get(action.ticket_id)
@@ -77,6 +112,8 @@ class AgentActions:
             return
         try:
             _CHECKS[action.action](ticket)
+            if action.action == "reply_publicly":
+                self._guard.check_public(action.text or "")
         except RefusedError as e:
             logger.warning(
                 "action refused", ticket_id=ticket.id, action=action.action, reason=str(e)

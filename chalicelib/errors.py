@@ -61,3 +61,9 @@ class PostFailedError(SocialsavError):
     def __init__(self, reason: str, *, retryable: bool) -> None:
         super().__init__(reason)
         self.retryable = retryable
+
+
+class ConfirmationNeededError(RefusedError):
+    """Allowed, but the agent must confirm first (a reply that lacks the human touch)."""
+
+    code = "needs_confirmation"

@@ -32,6 +32,7 @@ class AgentAction(BaseModel):
     action: Literal["reply_publicly", "send_private", "resolve"]
     text: str | None = Field(default=None, max_length=8000)
     agent: str | None = Field(default=None, max_length=100)
+    confirm: bool = False  # send a public reply despite the human-touch check's flags
     requested_at: datetime
 
 

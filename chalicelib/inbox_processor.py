@@ -20,7 +20,9 @@ from chalicelib.agent_actions import AgentActions
 from chalicelib.domain.interaction import Interaction, Verb
 from chalicelib.domain.sla_clock import Peak, SlaClock
 from chalicelib.domain.ticket import Appended, Ignored, Opened, Outcome, Reopened, Ticket, route
+from chalicelib.domain.triage import Triage
 from chalicelib.inbox_message import AgentAction, parse_inbox_message
+from chalicelib.moderation import Moderation
 from chalicelib.ticket_workflow import TicketWorkflowService
 
 logger = Logger(child=True)
@@ -47,6 +49,8 @@ class InboxProcessor:
         starter: WorkflowStarter,
         workflow: TicketWorkflowService,
         actions: AgentActions,
+        triage: Triage,
+        moderation: Moderation,
         sla: SlaClock,
         clock: Callable[[], datetime],
     ) -> None:
@@ -54,6 +58,8 @@ class InboxProcessor:
         self._starter = starter
         self._workflow = workflow
         self._actions = actions
+        self._triage = triage
+        self._moderation = moderation
         self._sla = sla
         self._clock = clock
 
@@ -102,9 +108,10 @@ class InboxProcessor:
             logger.info("interaction ignored", reason=outcome.reason, item=interaction.item_key)
             return outcome
         if isinstance(outcome, Opened):
-            outcome = Opened(ticket=self._with_deadline(outcome.ticket, now), entry=outcome.entry)
+            ticket = self._triaged(outcome.ticket, interaction, now)
+            outcome = Opened(ticket=ticket, entry=outcome.entry)
         elif isinstance(outcome, Reopened):
-            ticket = self._with_deadline(outcome.ticket, now)
+            ticket = self._triaged(outcome.ticket, interaction, now)
             outcome = Reopened(
                 before=outcome.before, ticket=ticket, entry=outcome.entry, note=outcome.note
             )
@@ -121,16 +128,27 @@ class InboxProcessor:
             item=interaction.item_key,
         )
         if isinstance(outcome, Opened | Reopened):
-            self._start_workflow(stored)
+            self._begin(stored)
         else:
             self._workflow.signal_if_ready(stored, event=interaction.dedup_key)
         return outcome
 
-    def _with_deadline(self, ticket: Ticket, now: datetime) -> Ticket:
+    def _triaged(self, ticket: Ticket, interaction: Interaction, now: datetime) -> Ticket:
+        """Category, priority and language by the charter, and the first-response target they
+        set (tightened by any declared peak)."""
+        result = self._triage.classify(interaction.text)
         due = self._sla.first_response_due(
-            now, ticket.category, ticket.priority, self._tickets.peaks()
+            now, result.category, result.priority, self._tickets.peaks()
         )
-        return ticket.model_copy(update={"first_response_due": due})
+        return ticket.model_copy(
+            update={
+                "category": result.category,
+                "priority": result.priority,
+                "language": result.language,
+                "triage_rules": result.rules,
+                "first_response_due": due,
+            }
+        )
 
     def _customer_ticket(self, interaction: Interaction) -> Ticket | None:
         if interaction.verb is not Verb.CREATED:
@@ -156,9 +174,17 @@ class InboxProcessor:
         if ticket is None:
             return
         if ticket.workflow_execution_arn is None:
-            self._start_workflow(ticket)
+            self._begin(ticket)
         else:
             self._workflow.signal_if_ready(ticket, event=event)
+
+    def _begin(self, ticket: Ticket) -> None:
+        """A new (or reopened) case: moderated when the charter says not to engage, else its
+        workflow starts."""
+        if self._moderation.applies_to(ticket):
+            self._moderation.moderate(ticket)
+        else:
+            self._start_workflow(ticket)
 
     def _start_workflow(self, ticket: Ticket) -> None:
         now = self._clock()

@@ -13,6 +13,7 @@ logger = Logger(child=True)
 
 class Notifier(Protocol):
     def escalated(self, ticket: Ticket, *, level: int, phase: str) -> None: ...
+    def moderated(self, ticket: Ticket, *, rule: str, charter_url: str) -> None: ...
 
 
 class LogNotifier:
@@ -24,4 +25,13 @@ class LogNotifier:
             level=level,
             first_response_due=ticket.first_response_due,
             resolution_due=ticket.resolution_due,
+        )
+
+    def moderated(self, ticket: Ticket, *, rule: str, charter_url: str) -> None:
+        logger.warning(
+            "comment moderated: for the moderation channel",
+            ticket_id=ticket.id,
+            category=ticket.category,
+            rule=rule,
+            charter_url=charter_url,
         )

@@ -131,6 +131,11 @@ class TicketStore:
                 timeline.append(TimelineEntry.model_validate(item))
         return (ticket, timeline, outbox) if ticket else None
 
+    def first_customer_message(self, ticket_id: str) -> str | None:
+        found = self.get_with_timeline(ticket_id)
+        entries = found[1] if found else []
+        return next((e.text for e in entries if e.type == "customer_message"), None)
+
     def ticket_for_event(self, dedup_key: str) -> str | None:
         """The ticket an already processed event went to (for a created item: its ticket)."""
         response = self._client.get_item(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, time
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -9,6 +10,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Language = Literal["fr", "en"]
+Category = Literal["complaint", "question", "contact_request", "praise", "abuse", "spam"]
+Priority = Literal["high", "normal", "low"]
+CATEGORIES: tuple[Category, ...] = (
+    "spam",
+    "abuse",
+    "complaint",
+    "contact_request",
+    "question",
+    "praise",
+)
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -19,6 +31,8 @@ class _Strict(BaseModel):
 class Brand(_Strict):
     name: str = Field(min_length=1)
     time_zone: str
+    charter_url: str = Field(min_length=1, description="the published moderation charter")
+    languages: list[Language] = Field(min_length=1)
 
     @field_validator("time_zone")
     @classmethod
@@ -99,9 +113,84 @@ class Closure(_Strict):
         return template.replace("{first_name}", first_name or "there")
 
 
+class Rule(_Strict):
+    """A detection rule: any of its patterns (regular expressions, matched on lower-case text
+    without accents) adds its weight to its category."""
+
+    id: str = Field(min_length=1)
+    language: Language | Literal["any"] = "any"
+    weight: float = Field(default=1.0, gt=0)
+    patterns: list[str] = Field(min_length=1)
+
+    @field_validator("patterns")
+    @classmethod
+    def _compile(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as e:
+                raise ValueError(f"bad pattern {pattern!r}: {e}") from e
+        return patterns
+
+
+class Triage(_Strict):
+    # Evaluated for every category; the highest total weight wins, ties go to the category
+    # listed first in CATEGORIES (spam, abuse, complaint, contact_request, question, praise).
+    rules: dict[Category, list[Rule]]
+    # Complaints matching any of these are high priority (emotion-charged).
+    high_priority: list[Rule]
+    # Share of capital letters (over at least `shouting_min_letters`) that counts as shouting.
+    shouting_ratio: float = Field(default=0.6, gt=0, le=1)
+    shouting_min_letters: int = Field(default=12, gt=0)
+    priorities: dict[Category, Priority]
+    fallback: Category
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Triage:
+        ids = [r.id for rules in self.rules.values() for r in rules]
+        ids += [r.id for r in self.high_priority]
+        duplicated = {i for i in ids if ids.count(i) > 1}
+        if duplicated:
+            raise ValueError(f"rule ids must be unique: {sorted(duplicated)}")
+        return self
+
+
+class Replies(_Strict):
+    signature: str = Field(pattern=r"\{agent\}")
+    # category (or "default") → language → text
+    saved: dict[str, dict[Language, str]]
+
+    @field_validator("saved")
+    @classmethod
+    def _has_default(cls, value: dict[str, dict[Language, str]]) -> dict[str, dict[Language, str]]:
+        if "default" not in value:
+            raise ValueError("needs a default reply")
+        for category, by_language in value.items():
+            for language, text in by_language.items():
+                if "{first_name}" not in text or "{signature}" not in text:
+                    raise ValueError(
+                        f"{category}.{language}: needs {{first_name}} and {{signature}}"
+                    )
+        return value
+
+
 class Charter(_Strict):
     version: int
     brand: Brand
     business_hours: BusinessHours
     sla: SlaTargets
+    triage: Triage
+    replies: Replies
+    sensitive_data: dict[str, list[str]]
     closure: Closure
+
+    @field_validator("sensitive_data")
+    @classmethod
+    def _valid_patterns(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for label, patterns in value.items():
+            for pattern in patterns:
+                try:
+                    re.compile(pattern)
+                except re.error as e:
+                    raise ValueError(f"{label}: bad pattern {pattern!r}: {e}") from e
+        return value

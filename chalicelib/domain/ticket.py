@@ -48,6 +48,7 @@ class EntryType(StrEnum):
     SURVEY_ANSWERED = "survey_answered"
     CLOSED = "closed"
     REOPENED = "reopened"
+    MODERATED = "moderated"
 
 
 _VERB_ENTRY = {
@@ -128,6 +129,9 @@ class Ticket(BaseModel):
     updated_at: datetime
     category: str = "unclassified"
     priority: str = "normal"
+    language: str | None = None
+    triage_rules: tuple[str, ...] = ()
+    origin_item_id: str | None = None  # the customer's first message: what moderation hides
     routing: str | None = None
     first_public_reply_at: datetime | None = None
     first_private_reply_at: datetime | None = None
@@ -320,6 +324,7 @@ def _reopen(ticket: Ticket, interaction: Interaction, now: datetime) -> Ticket:
     reopened = ticket.model_copy(
         update={
             "origin": interaction.channel,
+            "origin_item_id": interaction.item_id,
             "places": places,
             "status": _initial_status(interaction.channel),
             "updated_at": now,
@@ -385,6 +390,7 @@ def _new_ticket(interaction: Interaction, *, now: datetime) -> Ticket:
     status = _initial_status(interaction.channel)
     return Ticket(
         id=ticket_id_for(interaction),
+        origin_item_id=interaction.item_id,
         platform=interaction.platform,
         account_id=interaction.account_id,
         customer=Customer(

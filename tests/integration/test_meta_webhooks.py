@@ -176,7 +176,7 @@ def test_redelivery_of_the_same_delivery_makes_exactly_one_ticket(
     time.sleep(SETTLE_SECONDS)
     again = one_ticket(app, f"24680{run}")
     assert again["id"] == ticket["id"]
-    assert len(again["timeline"]) == 1
+    assert [e["type"] for e in again["timeline"]].count("customer_message") == 1
 
 
 def test_a_comment_then_a_private_message_from_the_same_person_is_one_ticket(
@@ -215,8 +215,12 @@ def test_the_page_native_public_reply_is_recorded_as_the_first_public_reply(
     updated = ticket_when(app, ticket["id"], lambda t: t["first_public_reply_at"] is not None)
     assert updated["timeline"][-1]["type"] == "brand_public_reply"
     # the reply ended the workflow's wait for a first reply: it now awaits the resolution
-    moved_on = ticket_when(app, ticket["id"], lambda t: t["status"] == "awaiting_resolution")
-    assert moved_on["pending_task"]["name"] == "await_resolution"
+    moved_on = ticket_when(
+        app,
+        ticket["id"],
+        lambda t: t["pending_task"] is not None and t["pending_task"]["name"] == "await_resolution",
+    )
+    assert moved_on["status"] == "awaiting_resolution"
 
 
 def test_instagram_comment_and_dm_become_tickets(app: AppProcess, run: str) -> None:

@@ -1,0 +1,126 @@
+"""Triage of inbound messages by the charter's rules: category, priority, language.
+
+Rule-based and explainable: the result names every rule that matched. Pure and fast: patterns are
+compiled once per charter, a message is folded once (lower case, no accents) and scanned.
+A second opinion (a small local model, say) can be plugged in later through `SecondOpinion`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Protocol
+
+from chalicelib.domain.charter import CATEGORIES, Category, Language, Priority, Rule
+from chalicelib.domain.charter import Triage as TriageRules
+
+_WORDS = re.compile(r"[a-z']+")
+_STOPWORDS: dict[str, frozenset[str]] = {
+    "fr": frozenset(
+        "le la les de des du un une et est je j tu il elle nous vous pas ne n mon ma mes votre "
+        "vos ton ta pour avec sur dans que qui quoi ce cette c ai suis sont rien toujours merci "
+        "bonjour svp depuis mais ou au aux chez plus tres deja jamais colis commande".split()
+    ),
+    "en": frozenset(
+        "the a an and is are i you my your to of for with on in it this that not no have has "
+        "was were please thanks thank hello hi why what how when can do does did be been just "
+        "still me our we they order package".split()
+    ),
+}
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    category: Category
+    priority: Priority
+    language: Language
+    rules: tuple[str, ...]  # the ids of every rule that matched, for the record
+
+
+class SecondOpinion(Protocol):
+    """Reviews a rule-based result; returns a replacement, or None to keep it."""
+
+    def review(self, text: str, first: TriageResult) -> TriageResult | None: ...
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, typographic apostrophes made plain."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("\u2019", "'"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def detect_language(folded: str, languages: list[Language]) -> Language:
+    """The brand language whose common words appear most; the first one on a tie."""
+    words = _WORDS.findall(folded.replace("'", " "))
+    scores = {
+        lang: sum(w in _STOPWORDS.get(lang, frozenset()) for w in words) for lang in languages
+    }
+    return max(languages, key=lambda lang: (scores[lang], -languages.index(lang)))
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    rule: Rule
+    patterns: tuple[re.Pattern[str], ...]
+
+    def matches(self, folded: str, language: Language) -> bool:
+        if self.rule.language not in ("any", language):
+            return False
+        return any(p.search(folded) for p in self.patterns)
+
+
+def _compile(rule: Rule) -> _Compiled:
+    return _Compiled(rule, tuple(re.compile(p) for p in rule.patterns))
+
+
+class Triage:
+    def __init__(
+        self,
+        rules: TriageRules,
+        languages: list[Language],
+        second_opinion: SecondOpinion | None = None,
+    ) -> None:
+        self._config = rules
+        self._languages = languages
+        self._second_opinion = second_opinion
+        self._by_category = {
+            category: tuple(_compile(r) for r in rules.rules.get(category, []))
+            for category in CATEGORIES
+        }
+        self._high = tuple(_compile(r) for r in rules.high_priority)
+
+    def classify(self, text: str | None) -> TriageResult:
+        original = text or ""
+        folded = fold(original)
+        language = detect_language(folded, self._languages)
+        scores: dict[Category, float] = {}
+        matched: list[str] = []
+        for category, compiled in self._by_category.items():
+            for rule in compiled:
+                if rule.matches(folded, language):
+                    scores[category] = scores.get(category, 0.0) + rule.rule.weight
+                    matched.append(rule.rule.id)
+        if scores:
+            # highest score; on a tie, the category listed first (spam before abuse before ...)
+            category = max(scores, key=lambda c: (scores[c], -CATEGORIES.index(c)))
+        else:
+            category = self._config.fallback
+        priority = self._config.priorities[category]
+        if category == "complaint":
+            emotion = [r.rule.id for r in self._high if r.matches(folded, language)]
+            if self._shouting(original):
+                emotion.append("high.shouting")
+            if emotion:
+                priority = "high"
+                matched.extend(emotion)
+        result = TriageResult(category, priority, language, tuple(matched))
+        if self._second_opinion is not None:
+            return self._second_opinion.review(original, result) or result
+        return result
+
+    def _shouting(self, text: str) -> bool:
+        letters = [c for c in text if c.isalpha()]
+        if len(letters) < self._config.shouting_min_letters:
+            return False
+        return sum(c.isupper() for c in letters) / len(letters) >= self._config.shouting_ratio
