@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from chalicelib.charter import load_charter
+from chalicelib.domain.charter import Triage as TriageRules
+from chalicelib.domain.triage import SecondOpinion, Triage, TriageResult, detect_language, fold
+
+CHARTER = load_charter()
+TRIAGE = Triage(CHARTER.triage, CHARTER.brand.languages)
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "priority", "language"),
+    [
+        (
+            "Mon colis n'est toujours pas arrivé, 3e fois que je relance !!!",
+            "complaint",
+            "high",
+            "fr",
+        ),
+        ("My parcel never arrived", "complaint", "normal", "en"),
+        ("BANDE D'ESCROCS, JE VEUX MON REMBOURSEMENT", "complaint", "high", "fr"),
+        ("your service is crap, I'm going to a competitor", "complaint", "high", "en"),
+        ("Bravo Acme, 3 semaines pour un colis 👏👏", "complaint", "high", "fr"),
+        ("Vous avez l'iPhone 15 en stock ?", "question", "normal", "fr"),
+        ("What time do you open on Sunday?", "question", "normal", "en"),
+        ("Comment joindre le service client ?", "contact_request", "normal", "fr"),
+        ("please DM me", "contact_request", "normal", "en"),
+        ("Merci pour la livraison super rapide 😍", "praise", "low", "fr"),
+        ("Thank you Sam, amazing service!", "praise", "low", "en"),
+        ("ta gueule connasse", "abuse", "high", "fr"),
+        ("@tom you're a fucking idiot", "abuse", "high", "en"),
+        ("go back to your country", "abuse", "high", "en"),
+        ("Earn 500$ a day with crypto, check my profile", "spam", "low", "en"),
+    ],
+)
+def test_categories_priorities_and_languages(
+    text: str, category: str, priority: str, language: str
+) -> None:
+    result = TRIAGE.classify(text)
+    assert (result.category, result.priority, result.language) == (category, priority, language)
+
+
+def test_the_result_names_the_rules_that_matched() -> None:
+    result = TRIAGE.classify("Mon colis n'est toujours pas arrivé !!!")
+    assert "complaint.delivery" in result.rules
+    assert "high.exclamations" in result.rules
+
+
+def test_insults_at_the_brand_inside_a_complaint_are_a_high_complaint_not_abuse() -> None:
+    for text in (
+        "Acme vous êtes des voleurs, rendez-moi mon argent !",
+        "Worst company ever, you scammers stole my money",
+    ):
+        result = TRIAGE.classify(text)
+        assert (result.category, result.priority) == ("complaint", "high")
+
+
+def test_shouting_makes_a_complaint_high() -> None:
+    result = TRIAGE.classify("MA COMMANDE EST ARRIVÉE CASSÉE")
+    assert result.priority == "high"
+    assert "high.shouting" in result.rules
+
+
+def test_nothing_recognisable_falls_back_to_the_charter_default() -> None:
+    result = TRIAGE.classify("hmm")
+    assert result.category == CHARTER.triage.fallback
+    assert result.rules == ()
+    assert TRIAGE.classify(None).category == CHARTER.triage.fallback
+
+
+def test_folding_and_language() -> None:
+    assert fold("Reçu l\u2019ÉTÉ") == "recu l'ete"
+    assert detect_language(fold("je n'ai pas reçu mon colis"), ["fr", "en"]) == "fr"
+    assert detect_language(fold("I did not get my parcel"), ["fr", "en"]) == "en"
+    assert detect_language("", ["fr", "en"]) == "fr"  # the brand's first language
+
+
+def test_a_second_opinion_can_overrule() -> None:
+    class Cautious(SecondOpinion):
+        def review(self, text: str, first: TriageResult) -> TriageResult | None:
+            if first.category == "abuse":
+                return TriageResult("complaint", "high", first.language, (*first.rules, "2nd"))
+            return None
+
+    triage = Triage(CHARTER.triage, CHARTER.brand.languages, second_opinion=Cautious())
+    assert triage.classify("ta gueule connasse").category == "complaint"
+    assert triage.classify("merci !").category == "praise"
+
+
+def test_an_invalid_rule_is_refused() -> None:
+    raw = CHARTER.triage.model_dump()
+    raw["rules"]["spam"].append({"id": "spam.crypto_money", "patterns": ["x"]})
+    with pytest.raises(ValueError, match="unique"):
+        TriageRules.model_validate(raw)
+    raw["rules"]["spam"][-1] = {"id": "spam.bad", "patterns": ["(unclosed"]}
+    with pytest.raises(ValueError, match="bad pattern"):
+        TriageRules.model_validate(raw)
+
+
+def test_it_is_fast_enough_to_not_matter() -> None:
+    # not a benchmark (bench/triage_eval.py prints the figure): a guard against a pathological
+    # pattern making triage cost more than a millisecond or so per message
+    text = "Mon colis n'est toujours pas arrivé, 3e fois que je relance, c'est une honte !!! " * 3
+    started = time.perf_counter()
+    for _ in range(200):
+        TRIAGE.classify(text)
+    assert time.perf_counter() - started < 2.0
