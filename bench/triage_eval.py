@@ -1,0 +1,118 @@
+"""Triage against a labelled set: per-category precision and recall, accuracy, throughput.
+
+    .venv/bin/python -m bench.triage_eval [evaluation|dev] [--errors]
+
+Prints figures; the targets are checked by tests/unit/test_triage_evaluation.py.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from chalicelib.charter import load_charter
+from chalicelib.domain.charter import CATEGORIES
+from chalicelib.domain.triage import Triage, TriageResult
+
+DATA = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "triage"
+
+
+@dataclass(frozen=True)
+class Labelled:
+    id: str
+    text: str
+    language: str
+    channel: str
+    category: str
+    priority: str
+
+
+@dataclass(frozen=True)
+class Report:
+    results: list[tuple[Labelled, TriageResult]]
+    seconds: float
+
+    @property
+    def accuracy(self) -> float:
+        return sum(r.category == m.category for m, r in self.results) / len(self.results)
+
+    def share(self, field: str) -> float:
+        same = sum(bool(getattr(r, field) == getattr(m, field)) for m, r in self.results)
+        return same / len(self.results)
+
+    def hidden_by_mistake(self) -> list[tuple[Labelled, TriageResult]]:
+        """Complaints or praise classified abuse: the worst error (it looks like censorship)."""
+        return [
+            (m, r)
+            for m, r in self.results
+            if m.category in ("complaint", "praise") and r.category == "abuse"
+        ]
+
+    def per_category(self) -> dict[str, tuple[float, float, int]]:
+        figures: dict[str, tuple[float, float, int]] = {}
+        for category in CATEGORIES:
+            predicted = [m for m, r in self.results if r.category == category]
+            actual = [m for m, r in self.results if m.category == category]
+            hits = sum(m.category == category for m in predicted)
+            precision = hits / len(predicted) if predicted else 1.0
+            recall = hits / len(actual) if actual else 1.0
+            figures[category] = (precision, recall, len(actual))
+        return figures
+
+
+def load(name: str) -> list[Labelled]:
+    lines = (DATA / f"{name}.jsonl").read_text().splitlines()
+    fields = Labelled.__dataclass_fields__
+    return [
+        Labelled(**{k: v for k, v in json.loads(line).items() if k in fields})
+        for line in lines
+        if line.strip()
+    ]
+
+
+def evaluate(name: str) -> Report:
+    charter = load_charter()
+    triage = Triage(charter.triage, charter.brand.languages)
+    messages = load(name)
+    started = time.perf_counter()
+    results = [(m, triage.classify(m.text)) for m in messages]
+    return Report(results, time.perf_counter() - started)
+
+
+def main(argv: list[str]) -> None:
+    name = next((a for a in argv[1:] if not a.startswith("--")), "evaluation")
+    report = evaluate(name)
+    print(f"{name}: {len(report.results)} messages")
+    print(f"{'category':16} {'precision':>9} {'recall':>7} {'n':>4}")
+    for category, (precision, recall, n) in report.per_category().items():
+        print(f"{category:16} {precision:9.0%} {recall:7.0%} {n:4}")
+    print(
+        f"category accuracy {report.accuracy:.1%}; priority {report.share('priority'):.1%}; "
+        f"language {report.share('language'):.1%}"
+    )
+    print(f"complaint or praise classified abuse: {len(report.hidden_by_mistake())}")
+    rate = len(report.results) / report.seconds
+    print(f"throughput: {rate:,.0f} messages/s on one core")
+    confusion = Counter(
+        (m.category, r.category) for m, r in report.results if m.category != r.category
+    )
+    if confusion:
+        print(
+            "confusions (labelled → classified):",
+            ", ".join(f"{a}→{b} x{n}" for (a, b), n in confusion.most_common()),
+        )
+    if "--errors" in argv:
+        for m, r in report.results:
+            if m.category != r.category or m.priority != r.priority:
+                print(
+                    f"  {m.id} [{m.category}/{m.priority} → {r.category}/{r.priority}] "
+                    f"{r.rules} {m.text!r}"
+                )
+
+
+if __name__ == "__main__":
+    main(sys.argv)
