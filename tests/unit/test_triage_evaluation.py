@@ -12,7 +12,7 @@ from bench.triage_eval import evaluate
 
 # Measured on the held-out set when the rules last changed (see the README). The target
 # is 90 %: not reached yet, and this floor only stops it from getting worse.
-EVALUATION_ACCURACY_FLOOR = 0.63
+EVALUATION_ACCURACY_FLOOR = 0.66
 
 
 @pytest.mark.parametrize("name", ["dev", "evaluation"])
