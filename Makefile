@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: install run test lint typecheck cfn-lint unit package bench clean
+.PHONY: install run test lint typecheck cfn-lint unit package bench triage-eval clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,9 @@ package: install
 
 bench: install
 	$(BIN)/python -m bench.webhook_to_ticket 30
+
+triage-eval: install
+	$(BIN)/python -m bench.triage_eval evaluation
 
 clean:
 	rm -rf $(VENV) build .mypy_cache .ruff_cache .pytest_cache
