@@ -174,11 +174,17 @@ class Replies(_Strict):
         return value
 
 
+class Team(_Strict):
+    slack_channel: str = Field(min_length=1)
+    resolution_business_days: int = Field(gt=0)
+
+
 class Charter(_Strict):
     version: int
     brand: Brand
     business_hours: BusinessHours
     sla: SlaTargets
+    teams: dict[str, Team]
     triage: Triage
     replies: Replies
     sensitive_data: dict[str, list[str]]

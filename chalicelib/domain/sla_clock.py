@@ -135,7 +135,9 @@ class SlaClock:
         return self.calendar.add_business_minutes(now, self.charter.sla.escalation_repeat_minutes)
 
     def resolution_due(self, replied_at: datetime, routing: str | None) -> datetime:
-        days = self.charter.sla.resolution_days(routing)
+        """A case routed to a team has that team's target; others the charter's default."""
+        team = self.charter.teams.get(routing or "")
+        days = team.resolution_business_days if team else self.charter.sla.resolution_days(routing)
         return self.calendar.add_business_days(replied_at, days)
 
     def survey_due(self, resolved_at: datetime) -> datetime:

@@ -146,6 +146,13 @@ def test_resolution_is_seven_business_days_for_routed_cases() -> None:
     assert CLOCK.resolution_due(replied, None) == paris(2026, 11, 27, 15, 0)
 
 
+def test_a_case_routed_to_a_team_has_the_team_target() -> None:
+    replied = paris(2026, 11, 18, 15, 0)  # a Wednesday
+    assert CHARTER.teams["refunds"].resolution_business_days == 5
+    assert CLOCK.resolution_due(replied, "refunds") == paris(2026, 11, 25, 15, 0)
+    assert CLOCK.resolution_due(replied, "warranty") == paris(2026, 11, 27, 15, 0)
+
+
 def test_escalations_repeat_in_business_time() -> None:
     assert CLOCK.next_escalation_due(paris(2026, 11, 18, 17, 50)) == paris(2026, 11, 19, 9, 20)
 
