@@ -94,7 +94,7 @@ def main(argv: list[str]) -> None:
         f"category accuracy {report.accuracy:.1%}; priority {report.share('priority'):.1%}; "
         f"language {report.share('language'):.1%}"
     )
-    print(f"complaint or praise classified abuse: {len(report.hidden_by_mistake())}")
+    print(f"complaint or praise classified abuse or spam: {len(report.hidden_by_mistake())}")
     rate = len(report.results) / report.seconds
     print(f"throughput: {rate:,.0f} messages/s on one core")
     confusion = Counter(

@@ -52,8 +52,10 @@ class Emulator:
 
 
 def start_emulator(port: int = 0) -> Emulator:
-    # One log line per emulated AWS call drowns the app's own logs.
+    # One log line per emulated AWS call drowns the app's own logs, and the Step Functions
+    # interpreter logs every task timeout (an escalation, here) as an error with its state dump.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     _, bound_port = server.get_host_and_port()

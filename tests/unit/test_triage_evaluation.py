@@ -1,7 +1,8 @@
 """Triage on the labelled sets (tests/fixtures/triage). `bench/triage_eval.py` prints the full
 figures; these tests hold the line on what must never regress.
 
-The rules are tuned on the development sets only; `evaluation.jsonl` is held out.
+The rules are tuned on the development sets (`dev`, `dev2`) only; `evaluation.jsonl` is held
+out.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from bench.triage_eval import evaluate
 
 # Measured on the held-out set when the rules last changed (see the README). The issue's target
 # is 90 %: not reached yet, and this floor only stops it from getting worse.
-EVALUATION_ACCURACY_FLOOR = 0.66
+EVALUATION_ACCURACY_FLOOR = 0.69
 
 
-@pytest.mark.parametrize("name", ["dev", "evaluation"])
-def test_no_complaint_or_praise_is_ever_classified_abuse(name: str) -> None:
-    # hiding a legitimate complaint is the worst error: it looks like censorship
+@pytest.mark.parametrize("name", ["dev", "dev2", "evaluation"])
+def test_no_complaint_or_praise_is_ever_classified_abuse_or_spam(name: str) -> None:
+    # both are hidden: hiding a legitimate complaint is the worst error, it looks like censorship
     assert evaluate(name).hidden_by_mistake() == []
 
 
