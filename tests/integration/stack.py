@@ -159,3 +159,10 @@ def one_ticket(app: AppProcess, customer_id: str) -> dict[str, Any]:
     tickets = eventually(lambda: app.tickets_of(customer_id))
     assert len(tickets) == 1, tickets
     return app.ticket(tickets[0]["id"])
+
+
+def last_entry(ticket: dict[str, Any], entry_type: str) -> dict[str, Any]:
+    """The ticket's latest timeline entry of that type (escalations may come in between)."""
+    found: list[dict[str, Any]] = [e for e in ticket["timeline"] if e["type"] == entry_type]
+    assert found, f"no {entry_type} entry in {[e['type'] for e in ticket['timeline']]}"
+    return found[-1]

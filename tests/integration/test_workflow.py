@@ -20,7 +20,14 @@ from chalicelib.domain import survey_token
 from infra.local.provision import StackOutputs
 from tests.fakes.graph_server import FakeGraph
 from tests.integration.conftest import PAGE_ID, Launch
-from tests.integration.stack import ADMIN_TOKEN, AppProcess, eventually, one_ticket, ticket_when
+from tests.integration.stack import (
+    ADMIN_TOKEN,
+    AppProcess,
+    eventually,
+    last_entry,
+    one_ticket,
+    ticket_when,
+)
 from tests.meta_payloads import load
 
 # Speed-ups: "fast" makes the sample complaint's first-response target (60 minutes: triage
@@ -106,7 +113,7 @@ def test_a_ticket_answered_in_time_is_not_escalated(
     assert replied["escalation_level"] == 0
     assert replied["first_response_breached"] is False
     assert "escalated" not in types(replied)
-    reply = replied["timeline"][-1]
+    reply = last_entry(replied, "brand_public_reply")
     assert (reply["type"], reply["actor"], reply["text"]) == (
         "brand_public_reply",
         "agent:Sam",
@@ -179,7 +186,7 @@ def test_public_reply_then_dm_then_resolution_in_every_place_with_the_survey_lin
     waiting_for(app, ticket["id"], "await_resolution")
     app.act(ticket["id"], "send_private", text="Jane, could you confirm your address?", agent="Sam")
     in_private = ticket_when(app, ticket["id"], lambda t: t["status"] == "in_private")
-    assert in_private["timeline"][-1]["type"] == "brand_private_reply"
+    assert last_entry(in_private, "brand_private_reply")["actor"] == "agent:Sam"
     [dm] = graph.messages_to(customer)
     assert dm.body["messaging_type"] == "RESPONSE"  # inside the 24 h window: no tag needed
     assert dm.body["message"] == {"text": "Jane, could you confirm your address?"}
@@ -398,7 +405,7 @@ def test_without_a_page_token_posts_are_recorded_as_dry_runs(
     assert record["status"] == "dry_run"
     assert record["post"]["text"] == "Hi Jane, on it. - Sam"
     assert graph.to(f"1234567890_555_777{run}") == []
-    assert replied["timeline"][-1]["type"] == "brand_public_reply"
+    assert last_entry(replied, "brand_public_reply")["actor"] == "agent:Sam"
 
 
 def test_action_requests_are_validated(app: AppProcess, run: str) -> None:
