@@ -141,6 +141,8 @@ class Triage(_Strict):
     high_priority: list[Rule]
     # Share of capital letters (over at least `shouting_min_letters`) that counts as shouting.
     shouting_ratio: float = Field(default=0.6, gt=0, le=1)
+    # What a hiding category (abuse, spam) must win by over the best answerable one.
+    hide_margin: float = Field(default=0.0, ge=0)
     shouting_min_letters: int = Field(default=12, gt=0)
     priorities: dict[Category, Priority]
     fallback: Category

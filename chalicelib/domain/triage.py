@@ -16,6 +16,7 @@ from chalicelib.domain.charter import CATEGORIES, Category, Language, Priority, 
 from chalicelib.domain.charter import Triage as TriageRules
 
 _WORDS = re.compile(r"[a-z']+")
+HIDDEN: frozenset[str] = frozenset({"abuse", "spam"})  # categories the troll policy hides
 _STOPWORDS: dict[str, frozenset[str]] = {
     "fr": frozenset(
         "le la les de des du un une et est je j tu il elle nous vous pas ne n mon ma mes votre "
@@ -101,11 +102,7 @@ class Triage:
                 if rule.matches(folded, language):
                     scores[category] = scores.get(category, 0.0) + rule.rule.weight
                     matched.append(rule.rule.id)
-        if scores:
-            # highest score; on a tie, the category listed first (spam before abuse before ...)
-            category = max(scores, key=lambda c: (scores[c], -CATEGORIES.index(c)))
-        else:
-            category = self._config.fallback
+        category = self._decide(scores)
         priority = self._config.priorities[category]
         if category == "complaint":
             emotion = [r.rule.id for r in self._high if r.matches(folded, language)]
@@ -118,6 +115,20 @@ class Triage:
         if self._second_opinion is not None:
             return self._second_opinion.review(original, result) or result
         return result
+
+    def _decide(self, scores: dict[Category, float]) -> Category:
+        """The highest score, ties to the category listed first; but a category that hides the
+        message (abuse, spam) must win by the charter's margin, or the message is answered."""
+        if not scores:
+            return self._config.fallback
+        best = max(scores, key=lambda c: (scores[c], -CATEGORIES.index(c)))
+        if best in HIDDEN:
+            answerable = {c: v for c, v in scores.items() if c not in HIDDEN}
+            if answerable:
+                runner_up = max(answerable, key=lambda c: (answerable[c], -CATEGORIES.index(c)))
+                if scores[best] - answerable[runner_up] < self._config.hide_margin:
+                    return runner_up
+        return best
 
     def _shouting(self, text: str) -> bool:
         letters = [c for c in text if c.isalpha()]

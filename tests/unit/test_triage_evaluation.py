@@ -1,7 +1,7 @@
 """Triage on the labelled sets (tests/fixtures/triage). `bench/triage_eval.py` prints the full
 figures; these tests hold the line on what must never regress.
 
-The rules are tuned on the development sets (`dev`, `dev2`) only; `evaluation.jsonl` is held
+The rules are tuned on the development sets (`dev`, `dev2`, `dev3`) only; `evaluation.jsonl` is held
 out.
 """
 
@@ -13,10 +13,10 @@ from bench.triage_eval import evaluate
 
 # Measured on the held-out set when the rules last changed (see the README). The issue's target
 # is 90 %: not reached yet, and this floor only stops it from getting worse.
-EVALUATION_ACCURACY_FLOOR = 0.69
+EVALUATION_ACCURACY_FLOOR = 0.70
 
 
-@pytest.mark.parametrize("name", ["dev", "dev2", "evaluation"])
+@pytest.mark.parametrize("name", ["dev", "dev2", "dev3", "evaluation"])
 def test_no_complaint_or_praise_is_ever_classified_abuse_or_spam(name: str) -> None:
     # both are hidden: hiding a legitimate complaint is the worst error, it looks like censorship
     assert evaluate(name).hidden_by_mistake() == []
