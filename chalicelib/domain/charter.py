@@ -24,6 +24,17 @@ CATEGORIES: tuple[Category, ...] = (
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
+def _compilable(patterns: list[str], label: str = "") -> list[str]:
+    """The patterns, if each is a valid regular expression; else the first error, named."""
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as e:
+            prefix = f"{label}: " if label else ""
+            raise ValueError(f"{prefix}bad pattern {pattern!r}: {e}") from e
+    return patterns
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -125,12 +136,7 @@ class Rule(_Strict):
     @field_validator("patterns")
     @classmethod
     def _compile(cls, patterns: list[str]) -> list[str]:
-        for pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as e:
-                raise ValueError(f"bad pattern {pattern!r}: {e}") from e
-        return patterns
+        return _compilable(patterns)
 
 
 class Triage(_Strict):
@@ -195,10 +201,4 @@ class Charter(_Strict):
     @field_validator("sensitive_data")
     @classmethod
     def _valid_patterns(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        for label, patterns in value.items():
-            for pattern in patterns:
-                try:
-                    re.compile(pattern)
-                except re.error as e:
-                    raise ValueError(f"{label}: bad pattern {pattern!r}: {e}") from e
-        return value
+        return {label: _compilable(patterns, label) for label, patterns in value.items()}
