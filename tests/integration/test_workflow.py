@@ -7,6 +7,7 @@ Posts go to a local fake of the Graph API; signals and timers are real.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -125,10 +126,8 @@ def test_a_ticket_answered_in_time_is_not_escalated(
     assert posted.body == {"message": text, "access_token": "page-token"}
     [record] = replied["outbox"]
     assert (record["status"], record["attempts"]) == ("sent", 1)
-    assert (
-        record["platform_id"]
-        == f"{PAGE_ID}_555_777{run}_reply" + record["platform_id"].rsplit("_reply", 1)[1]
-    )
+    # the id Graph gave the new comment: its webhook echo will be recognised as ours
+    assert re.fullmatch(rf"{PAGE_ID}_555_777{run}_reply\d+", record["platform_id"])
 
 
 def test_a_missed_target_escalates_level_1_then_2_until_the_reply(
@@ -216,17 +215,10 @@ def test_public_reply_then_dm_then_resolution_in_every_place_with_the_survey_lin
     assert len(resolved["outbox"]) == 5
 
 
-def test_duplicate_signals_change_nothing(
-    app: AppProcess, run: str, dynamodb: DynamoDBClient, stack: StackOutputs, sfn: SFNClient
-) -> None:
+def test_duplicate_signals_change_nothing(app: AppProcess, run: str, sfn: SFNClient) -> None:
     comment(app, run)
     ticket = one_ticket(app, f"24680{run}")
     waiting_for(app, ticket["id"], "await_first_reply")
-    stored = dynamodb.get_item(
-        TableName=stack.table_name,
-        Key={"pk": {"S": f"TICKET#{ticket['id']}"}, "sk": {"S": "#TICKET"}},
-    )["Item"]
-    first_token = stored["pending_task"]["M"]["token"]["S"]
 
     reply = load("feed_page_reply", run, page=PAGE_ID, fresh=True)
     app.post_meta(reply)
@@ -243,7 +235,6 @@ def test_duplicate_signals_change_nothing(
     assert types(resolved).count("resolved") == 1
     assert entered_states(sfn, resolved).count("Resolve") == 1
     assert len(history(sfn, resolved)) > events
-    assert first_token  # used below by the late-signal test, once the execution has ended
 
 
 def test_a_failing_post_is_retried_by_the_state_machine_then_recorded_as_failed(
