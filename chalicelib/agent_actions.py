@@ -115,9 +115,13 @@ class AgentActions:
             if action.action == "reply_publicly":
                 self._guard.check_public(action.text or "")
         except RefusedError as e:
+            # Accepted earlier, but the ticket moved on meanwhile: the agent must see why
+            # nothing happened, so the refusal goes on the timeline.
             logger.warning(
                 "action refused", ticket_id=ticket.id, action=action.action, reason=str(e)
             )
+            key = f"{ticket.id}:refused:{action.request_id}"
+            self._note(ticket, key, EntryType.AGENT_REQUEST_REFUSED, f"{action.action}: {e}")
             return
         if action.action == "reply_publicly":
             ticket = self._reply_publicly(ticket, action)

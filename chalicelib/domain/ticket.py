@@ -42,6 +42,7 @@ class EntryType(StrEnum):
     # written by the workflow
     ESCALATED = "escalated"
     AGENT_REQUEST = "agent_request"
+    AGENT_REQUEST_REFUSED = "agent_request_refused"
     POST_FAILED = "post_failed"
     POST_SKIPPED = "post_skipped"
     RESOLVED = "resolved"

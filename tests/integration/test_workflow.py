@@ -14,10 +14,12 @@ from typing import Any
 import boto3
 import pytest
 from mypy_boto3_dynamodb import DynamoDBClient
+from mypy_boto3_sqs import SQSClient
 from mypy_boto3_stepfunctions import SFNClient
 
 from chalicelib.adapters.task_signals import TaskSignals
 from chalicelib.domain import survey_token
+from chalicelib.inbox_message import AgentAction
 from infra.local.provision import StackOutputs
 from tests.fakes.graph_server import FakeGraph
 from tests.integration.conftest import PAGE_ID, Launch
@@ -407,3 +409,33 @@ def test_action_requests_are_validated(app: AppProcess, run: str) -> None:
     assert unknown.json()["reason"].startswith("action: Input should be")
     assert app.act(ticket["id"], "reply_publicly", text="  ").status == 409
     assert app.act("tk-nope", "resolve").status == 404
+
+
+def test_a_request_no_longer_allowed_when_carried_out_is_recorded_not_dropped(
+    app: AppProcess, run: str, sqs: SQSClient, stack: StackOutputs, graph: FakeGraph
+) -> None:
+    # The API accepted it earlier (202); by the time the consumer runs it, the rules forbid it.
+    comment(app, run)
+    ticket = one_ticket(app, f"24680{run}")
+    accepted = AgentAction(
+        request_id=f"late{run}",
+        ticket_id=ticket["id"],
+        action="send_private",
+        text="What is your order number?",
+        agent="Sam",
+        requested_at=datetime.now(UTC),
+    )
+    sqs.send_message(
+        QueueUrl=stack.inbox_queue_url,
+        MessageBody=accepted.model_dump_json(),
+        MessageGroupId=f"ticket{run}",
+        MessageDeduplicationId=f"late{run}",
+    )
+    refused = ticket_when(
+        app, ticket["id"], lambda t: "agent_request_refused" in types(t), timeout=20
+    )
+    assert last_entry(refused, "agent_request_refused")["text"] == (
+        "send_private: this case started in public: reply publicly before sending a private message"
+    )
+    assert refused["agent_request"] is None
+    assert graph.messages_to(f"24680{run}") == []
