@@ -12,7 +12,7 @@ import os
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import boto3
 from aws_lambda_powertools import Logger
@@ -55,6 +55,9 @@ from chalicelib.platforms.meta.verification import SIGNATURE_HEADER, answer_hand
 from chalicelib.settings import Settings
 from chalicelib.ticket_workflow import TicketWorkflowService
 from chalicelib.webhook_intake import accept_meta_delivery
+
+if TYPE_CHECKING:
+    from mypy_boto3_stepfunctions import SFNClient
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -119,7 +122,7 @@ def sla_clock() -> SlaClock:
 
 
 @functools.cache
-def stepfunctions() -> Any:
+def stepfunctions() -> SFNClient:
     return boto3.client("stepfunctions", config=_BOTO_CONFIG)
 
 
