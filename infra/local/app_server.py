@@ -32,12 +32,19 @@ def stage_environment(stage: str = "local") -> dict[str, str]:
 
 class AppServer:
     def __init__(
-        self, host: str, port: int, *, stage: str = "local", event_sources: bool = True
+        self,
+        host: str,
+        port: int,
+        *,
+        stage: str = "local",
+        event_sources: bool = True,
+        concurrency: int = 4,
     ) -> None:
         self.host = host
         self.port = port
         self._stage = stage
         self._event_sources = event_sources
+        self._concurrency = concurrency
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._server: LocalDevServer | None = None
@@ -58,20 +65,24 @@ class AppServer:
         self._threads.append(http_thread)
 
     def _start_pollers(self, app_module: ModuleType) -> None:
+        """Like Lambda's event source mapping, several invocations run at once per queue (a FIFO
+        queue still hands out one message per group at a time, so conversations stay ordered)."""
         sqs = boto3.client("sqs")
         for source in app_module.app.event_sources:
             if not isinstance(source, SQSEventConfig) or source.queue is None:
                 continue
-            poller = SqsPoller(
-                client=sqs,
-                queue_url=sqs.get_queue_url(QueueName=source.queue)["QueueUrl"],
-                handler=getattr(app_module, source.handler_string.rsplit(".", 1)[1]),
-                function_name=source.name,
-                batch_size=source.batch_size,
-                stop=self._stop,
-            )
-            poller.start()
-            self._threads.append(poller)
+            queue_url = sqs.get_queue_url(QueueName=source.queue)["QueueUrl"]
+            for _ in range(self._concurrency):
+                poller = SqsPoller(
+                    client=sqs,
+                    queue_url=queue_url,
+                    handler=getattr(app_module, source.handler_string.rsplit(".", 1)[1]),
+                    function_name=source.name,
+                    batch_size=source.batch_size,
+                    stop=self._stop,
+                )
+                poller.start()
+                self._threads.append(poller)
 
     def stop(self) -> None:
         self._stop.set()
