@@ -152,7 +152,7 @@ class TicketWorkflowService:
             self._notifier.escalated(stored, level=level, phase=phase)
         except DuplicateEventError:
             logger.info("escalation already recorded", ticket_id=ticket.id, level=level)
-        due = self._clock.next_escalation_due(now)
+        due = self._clock.next_escalation_due(now, level)
         self._signals.succeed(task.token, wait(self._clock.timeout_seconds(due, now), level))
 
     def _send_private(self, ticket: Ticket, task: WorkflowTask) -> None:

@@ -131,8 +131,11 @@ class SlaClock:
         cap = self.calendar.add_business_days(opened_at, sla.first_response_cap_business_days)
         return min(due, cap)
 
-    def next_escalation_due(self, now: datetime) -> datetime:
-        return self.calendar.add_business_minutes(now, self.charter.sla.escalation_repeat_minutes)
+    def next_escalation_due(self, now: datetime, level: int = 1) -> datetime:
+        """When the level after `level` comes: repeatedly, never silently, but further apart as
+        the case climbs (30 min, then 60, then 90...), so senior levels are not flooded."""
+        minutes = self.charter.sla.escalation_repeat_minutes * max(level, 1)
+        return self.calendar.add_business_minutes(now, minutes)
 
     def resolution_due(self, replied_at: datetime, routing: str | None) -> datetime:
         """A case routed to a team has that team's target; others the charter's default."""

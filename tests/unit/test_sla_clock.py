@@ -157,6 +157,13 @@ def test_escalations_repeat_in_business_time() -> None:
     assert CLOCK.next_escalation_due(paris(2026, 11, 18, 17, 50)) == paris(2026, 11, 19, 9, 20)
 
 
+def test_escalation_levels_come_further_apart() -> None:
+    now = paris(2026, 11, 18, 10, 0)
+    assert CLOCK.next_escalation_due(now, 1) == paris(2026, 11, 18, 10, 30)
+    assert CLOCK.next_escalation_due(now, 2) == paris(2026, 11, 18, 11, 0)
+    assert CLOCK.next_escalation_due(now, 3) == paris(2026, 11, 18, 11, 30)
+
+
 def test_timeouts_are_whole_seconds_sped_up_locally() -> None:
     now = paris(2026, 11, 18, 10, 0)
     due = paris(2026, 11, 18, 11, 0)
