@@ -67,3 +67,9 @@ class ConfirmationNeededError(RefusedError):
     """Allowed, but the agent must confirm first (a reply that lacks the human touch)."""
 
     code = "needs_confirmation"
+
+
+class NotYetKnownError(SocialsavError):
+    """The message refers to an item not processed yet: retrying later will find it."""
+
+    code = "not_yet_known"

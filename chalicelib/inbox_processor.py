@@ -21,12 +21,17 @@ from chalicelib.domain.interaction import Interaction, Verb
 from chalicelib.domain.sla_clock import Peak, SlaClock
 from chalicelib.domain.ticket import Appended, Ignored, Opened, Outcome, Reopened, Ticket, route
 from chalicelib.domain.triage import Triage
+from chalicelib.errors import NotYetKnownError
 from chalicelib.inbox_message import AgentAction, parse_inbox_message
 from chalicelib.moderation import Moderation
 from chalicelib.ticket_workflow import TicketWorkflowService
 
 logger = Logger(child=True)
 metrics = Metrics()
+
+# A reply or edit to an unknown item this recent may be ahead of the item itself: retried.
+# Older ones (replies to comments from before socialsav, say) are ignored, with the reason.
+DEFER_WINDOW = timedelta(minutes=15)
 
 
 class TicketRepository(Protocol):
@@ -105,6 +110,9 @@ class InboxProcessor:
             / self._sla.speedup,
         )
         if isinstance(outcome, Ignored):
+            if outcome.may_arrive_later and now - interaction.occurred_at < DEFER_WINDOW:
+                # Back to the queue: retried after the visibility timeout, then the DLQ.
+                raise NotYetKnownError(f"{outcome.reason}: {interaction.item_key}, retry later")
             logger.info("interaction ignored", reason=outcome.reason, item=interaction.item_key)
             return outcome
         if isinstance(outcome, Opened):

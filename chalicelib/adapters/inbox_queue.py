@@ -44,7 +44,7 @@ class InboxQueue:
                 "MessageBody": InteractionReceived(
                     interaction=item, received_at=received_at
                 ).model_dump_json(),
-                "MessageGroupId": _sqs_id(item.conversation_key),
+                "MessageGroupId": _sqs_id(item.ordering_key),
                 "MessageDeduplicationId": _sqs_id(item.dedup_key),
             }
             for index, item in enumerate(interactions)

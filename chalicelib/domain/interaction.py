@@ -106,5 +106,15 @@ class Interaction(BaseModel):
 
     @property
     def conversation_key(self) -> str:
-        """Messages with the same key are processed in order (the inbox's message group)."""
         return f"{self.platform.value}#{self.account_id}#{self.thread_id}"
+
+    @property
+    def ordering_key(self) -> str:
+        """Messages with the same key are processed in order (the inbox's FIFO group).
+
+        A customer's messages in a conversation are kept in order. What depends on another item
+        (the brand's replies, edits, hides) goes in a group of its own beside it: it may arrive
+        before that item and be retried, and must not hold the customer's messages back.
+        """
+        depends = self.from_brand or self.verb is not Verb.CREATED
+        return self.conversation_key + ("#dependent" if depends else "")

@@ -206,6 +206,9 @@ class Reopened:
 @dataclass(frozen=True)
 class Ignored:
     reason: str
+    # The item it refers to may simply not have been processed yet: platforms do not order
+    # separate deliveries, so a page's reply can arrive before the comment it answers.
+    may_arrive_later: bool = False
 
 
 Outcome = Opened | Appended | Reopened | Ignored
@@ -277,13 +280,16 @@ def route(
     entry = entry_for(interaction)
     if interaction.verb is not Verb.CREATED:
         if item_ticket is None:
-            return Ignored(f"{interaction.verb.value} of an item no ticket holds")
+            return Ignored(
+                f"{interaction.verb.value} of an item no ticket holds", may_arrive_later=True
+            )
         return _append(item_ticket, entry, now=now)
 
     if interaction.from_brand:
         target = item_ticket if interaction.channel.is_public else customer_ticket
         if target is None or not target.status.is_open:
-            return Ignored("brand message outside any open ticket")
+            unseen_parent = target is None and interaction.parent_id is not None
+            return Ignored("brand message outside any open ticket", may_arrive_later=unseen_parent)
         replied = record_brand_reply(target, interaction.channel, interaction.occurred_at)
         return _append(replied, entry, now=now, before=target)
 

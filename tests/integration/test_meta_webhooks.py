@@ -295,3 +295,17 @@ def test_a_poison_message_ends_in_the_dead_letter_queue(
     dead = eventually(in_dlq, timeout=30)
     # tried as often as the redrive policy allows (3 locally), then set aside, not dropped
     assert int(dead["Attributes"]["ApproximateReceiveCount"]) >= 3
+
+
+def test_a_page_reply_delivered_before_the_comment_it_answers_is_kept(
+    app: AppProcess, run: str
+) -> None:
+    # Meta does not order separate deliveries: the reply is retried until its comment is known.
+    app.post_meta(load("feed_page_reply", run, fresh=True))
+    time.sleep(0.5)
+    app.post_meta(load("feed_comment", run, fresh=True))
+    ticket = one_ticket(app, f"24680{run}")
+    replied = ticket_when(
+        app, ticket["id"], lambda t: t["first_public_reply_at"] is not None, timeout=20
+    )
+    assert last_entry(replied, "brand_public_reply")["item_id"] == f"1234567890_555_779{run}"

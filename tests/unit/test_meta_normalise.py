@@ -137,3 +137,13 @@ def test_attachments_without_text_are_described() -> None:
 def test_malformed_deliveries_are_refused_with_the_reason(body: bytes, reason: str) -> None:
     with pytest.raises(InvalidRequestError, match=reason):
         parse_delivery(body)
+
+
+def test_what_depends_on_another_item_is_ordered_apart_from_the_customer_messages() -> None:
+    [comment] = normalise("feed_comment")
+    [follow_up] = normalise("feed_followup")
+    [page_reply] = normalise("feed_page_reply")
+    [edit] = normalise("feed_comment_edited")
+    assert comment.ordering_key == follow_up.ordering_key  # one conversation, in order
+    assert page_reply.ordering_key == comment.ordering_key + "#dependent"
+    assert edit.ordering_key == comment.ordering_key + "#dependent"

@@ -139,3 +139,20 @@ def test_first_names() -> None:
     assert first_name_of("  Chloé  Martin ") == "Chloé"
     assert first_name_of("") is None
     assert first_name_of(None) is None
+
+
+def test_a_brand_reply_to_an_unseen_comment_may_be_ahead_of_it() -> None:
+    outcome = route(interaction("feed_page_reply"), customer_ticket=None, item_ticket=None, now=NOW)
+    assert isinstance(outcome, Ignored)
+    assert outcome.may_arrive_later is True
+    edit = route(
+        interaction("feed_comment_edited"), customer_ticket=None, item_ticket=None, now=NOW
+    )
+    assert isinstance(edit, Ignored)
+    assert edit.may_arrive_later is True
+
+
+def test_a_brand_message_without_a_parent_will_never_find_one() -> None:
+    echo = route(interaction("messenger_echo"), customer_ticket=None, item_ticket=None, now=NOW)
+    assert isinstance(echo, Ignored)
+    assert echo.may_arrive_later is False
