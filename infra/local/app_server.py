@@ -38,7 +38,7 @@ class AppServer:
         *,
         stage: str = "local",
         event_sources: bool = True,
-        concurrency: int = 4,
+        concurrency: int = 2,
     ) -> None:
         self.host = host
         self.port = port
