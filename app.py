@@ -48,11 +48,16 @@ from chalicelib.errors import (
 from chalicelib.inbox_message import AgentAction
 from chalicelib.inbox_processor import InboxProcessor, metrics
 from chalicelib.moderation import Moderation
-from chalicelib.notifier import LogNotifier
 from chalicelib.outbox import Outbox
 from chalicelib.platforms.meta.graph import GraphApi
 from chalicelib.platforms.meta.verification import SIGNATURE_HEADER, answer_handshake
+from chalicelib.platforms.slack.payloads import parse_command, parse_interaction
+from chalicelib.platforms.slack.verification import verify_slack_request
+from chalicelib.platforms.slack.web_api import SlackApi, SlackCallError, SlackLog, SlackWeb
 from chalicelib.settings import Settings
+from chalicelib.slack_commands import SlashCommands
+from chalicelib.slack_desk import DeskChannels, SlackDesk
+from chalicelib.slack_interactions import SlackInteractions
 from chalicelib.ticket_workflow import TicketWorkflowService
 from chalicelib.webhook_intake import accept_meta_delivery
 
@@ -77,8 +82,10 @@ _HTTP_STATUS: dict[type[SocialsavError], int] = {
     RefusedError: 409,
     ConfirmationNeededError: 409,
     PayloadTooLargeError: 413,
+    SlackCallError: 502,
     EnqueueError: 503,
 }
+_FORM = ["application/x-www-form-urlencoded"]
 # Short, bounded retries: a webhook must be answered fast, and a failed enqueue answers 503.
 _BOTO_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard"})
 
@@ -107,7 +114,12 @@ def inbox_queue() -> InboxQueue:
 
 @functools.cache
 def ticket_store() -> TicketStore:
-    return TicketStore(boto3.client("dynamodb", config=_BOTO_CONFIG), settings().table_name)
+    # Every committed change with timeline entries redraws the ticket's Slack card.
+    return TicketStore(
+        boto3.client("dynamodb", config=_BOTO_CONFIG),
+        settings().table_name,
+        on_change=lambda ticket, entries: slack_desk().changed(ticket, entries),
+    )
 
 
 def now() -> datetime:
@@ -141,12 +153,39 @@ def survey_link(ticket: Ticket, at: datetime) -> str:
 
 
 @functools.cache
+def slack() -> SlackApi:
+    token = secrets().get("SLACK_BOT_TOKEN")
+    return SlackWeb(token, settings().slack_api_url) if token else SlackLog()
+
+
+@functools.cache
+def slack_desk() -> SlackDesk:
+    config = settings()
+    channels = DeskChannels(
+        agents=config.slack_agents_channel,
+        escalations=config.slack_escalations_channel,
+        moderation=config.slack_moderation_channel,
+        oncall_groups=config.slack_oncall_groups,
+    )
+    return SlackDesk(slack(), ticket_store(), channels, sla_clock().charter.teams, now)
+
+
+@functools.cache
+def moderation() -> Moderation:
+    return Moderation(ticket_store(), outbox(), sla_clock().charter.brand.charter_url, now)
+
+
+@functools.cache
+def workflow_starter() -> TicketWorkflow:
+    return TicketWorkflow(stepfunctions(), settings().state_machine_arn)
+
+
+@functools.cache
 def workflow() -> TicketWorkflowService:
     return TicketWorkflowService(
         ticket_store(),
         TaskSignals(stepfunctions()),
         outbox(),
-        LogNotifier(),
         sla_clock(),
         now,
         survey_link,
@@ -164,22 +203,35 @@ def agent_actions() -> AgentActions:
         PiiGuard(charter.sensitive_data),
         ReplyDrafter(charter.replies),
         ticket_store(),
+        moderation(),
+        workflow_starter(),
+        sla_clock(),
         now,
     )
 
 
 @functools.cache
+def slack_interactions() -> SlackInteractions:
+    return SlackInteractions(agent_actions(), slack(), now)
+
+
+@functools.cache
+def slash_commands() -> SlashCommands:
+    zone = sla_clock().charter.brand.time_zone
+    return SlashCommands(ticket_store(), zone, now, lambda: str(uuid.uuid4()))
+
+
+@functools.cache
 def inbox_processor() -> InboxProcessor:
     charter = sla_clock().charter
-    starter = TicketWorkflow(stepfunctions(), settings().state_machine_arn)
-    moderation = Moderation(ticket_store(), outbox(), LogNotifier(), charter.brand.charter_url, now)
     return InboxProcessor(
         ticket_store(),
-        starter,
+        workflow_starter(),
         workflow(),
         agent_actions(),
         Triage(charter.triage, charter.brand.languages),
-        moderation,
+        moderation(),
+        slack_desk(),
         sla_clock(),
         now,
     )
@@ -365,6 +417,21 @@ def declare_peak() -> Response:
 def list_peaks() -> dict[str, Any]:
     require_admin()
     return {"peaks": [p.model_dump(mode="json") for p in ticket_store().peaks()]}
+
+
+@app.route("/slack/actions", methods=["POST"], content_types=_FORM)
+@json_errors
+def slack_action() -> Response:
+    verify_slack_request(raw_body(), request().headers, secrets().get("SLACK_SIGNING_SECRET"))
+    answer = slack_interactions().handle(parse_interaction(raw_body()))
+    return Response(body=answer or "", status_code=200)
+
+
+@app.route("/slack/commands", methods=["POST"], content_types=_FORM)
+@json_errors
+def slack_command() -> dict[str, Any]:
+    verify_slack_request(raw_body(), request().headers, secrets().get("SLACK_SIGNING_SECRET"))
+    return slash_commands().handle(parse_command(raw_body()))
 
 
 # --- queue consumers ------------------------------------------------------------------------

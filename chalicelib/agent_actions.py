@@ -1,4 +1,5 @@
-"""What agents ask for on a ticket: reply publicly, move to private, resolve.
+"""What agents ask for on a ticket: reply publicly, move to private, resolve, hide, assign,
+route to a team.
 
 A request is checked against the case's rules when it is made (so the agent hears "no" at
 once), queued, and carried out by the inbox consumer, which checks again: the ticket may have
@@ -7,25 +8,30 @@ moved on meanwhile.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Protocol
 
 from aws_lambda_powertools import Logger
 
 from chalicelib.adapters.ticket_store import DuplicateEventError
+from chalicelib.domain.charter import Team
 from chalicelib.domain.interaction import Channel
 from chalicelib.domain.pii_guard import PiiGuard
 from chalicelib.domain.posting import Skipped, public_reply
 from chalicelib.domain.replies import ReplyDrafter
+from chalicelib.domain.sla_clock import SlaClock
 from chalicelib.domain.ticket import (
     AgentRequest,
+    Assignee,
     EntryType,
     Ticket,
     TimelineEntry,
     record_brand_reply,
 )
 from chalicelib.domain.workflow import (
+    check_hide_allowed,
+    check_open,
     check_private_allowed,
     check_public_reply_allowed,
     check_resolve_allowed,
@@ -37,6 +43,7 @@ from chalicelib.errors import (
     RefusedError,
 )
 from chalicelib.inbox_message import AgentAction
+from chalicelib.moderation import Moderation
 from chalicelib.ticket_workflow import Delivery, TicketWorkflowService, WorkflowStore, entry
 
 logger = Logger(child=True)
@@ -45,7 +52,11 @@ _CHECKS = {
     "reply_publicly": check_public_reply_allowed,
     "send_private": check_private_allowed,
     "resolve": check_resolve_allowed,
+    "hide": check_hide_allowed,
+    "assign": check_open,
+    "route": check_open,
 }
+_NEEDS_TEXT = ("reply_publicly", "send_private")
 
 
 class ActionQueue(Protocol):
@@ -54,6 +65,10 @@ class ActionQueue(Protocol):
 
 class CustomerMessages(Protocol):
     def first_customer_message(self, ticket_id: str) -> str | None: ...
+
+
+class WorkflowStopper(Protocol):
+    def stop(self, execution_arn: str, cause: str) -> None: ...
 
 
 class AgentActions:
@@ -66,6 +81,9 @@ class AgentActions:
         guard: PiiGuard,
         drafter: ReplyDrafter,
         messages: CustomerMessages,
+        moderation: Moderation,
+        stopper: WorkflowStopper,
+        clock: SlaClock,
         now: Callable[[], datetime],
     ) -> None:
         self._tickets = tickets
@@ -75,16 +93,32 @@ class AgentActions:
         self._guard = guard
         self._drafter = drafter
         self._messages = messages
+        self._moderation = moderation
+        self._stopper = stopper
+        self._clock = clock
         self._now = now
+
+    @property
+    def teams(self) -> Mapping[str, Team]:
+        return self._clock.charter.teams
+
+    def check(self, ticket_id: str, action: str) -> Ticket:
+        """The ticket, if the case's rules allow `action` on it now; else `RefusedError`."""
+        ticket = self._tickets.get(ticket_id)
+        if ticket is None:
+            raise NotFoundError(f"no ticket {ticket_id}")
+        _CHECKS[action](ticket)
+        return ticket
 
     def request(self, action: AgentAction) -> None:
         """Refuse now what the rules forbid; queue the rest."""
-        ticket = self._tickets.get(action.ticket_id)
-        if ticket is None:
-            raise NotFoundError(f"no ticket {action.ticket_id}")
-        _CHECKS[action.action](ticket)
-        if action.action != "resolve" and not (action.text or "").strip():
+        ticket = self.check(action.ticket_id, action.action)
+        if action.action in _NEEDS_TEXT and not (action.text or "").strip():
             raise RefusedError("a reply needs text")
+        if action.action == "route" and action.team not in self.teams:
+            raise RefusedError(f"unknown team {action.team!r}: one of {', '.join(self.teams)}")
+        if action.action == "assign" and not action.agent_id:
+            raise RefusedError("assign needs the agent's id")
         if action.action == "reply_publicly":
             self._guard.check_public(action.text or "")
             if not action.confirm:
@@ -123,11 +157,54 @@ class AgentActions:
             key = f"{ticket.id}:refused:{action.request_id}"
             self._note(ticket, key, EntryType.AGENT_REQUEST_REFUSED, f"{action.action}: {e}")
             return
+        if action.action == "hide":
+            self._hide(ticket, action)
+            return
+        if action.action == "assign":
+            self._assign(ticket, action)
+            return
+        if action.action == "route":
+            self._route(ticket, action)
+            return
         if action.action == "reply_publicly":
             ticket = self._reply_publicly(ticket, action)
         else:
             ticket = self._record_request(ticket, action)
         self._workflow.signal_if_ready(ticket, event=f"action:{action.request_id}")
+
+    def _hide(self, ticket: Ticket, action: AgentAction) -> None:
+        """The agent's call on a troll: hidden (never deleted), the case ends moderated and its
+        workflow stops (no escalations for a case nobody will answer)."""
+        self._moderation.moderate(ticket, agent=action.agent or "unknown")
+        if ticket.workflow_execution_arn:
+            self._stopper.stop(ticket.workflow_execution_arn, f"hidden by {action.agent}")
+
+    def _assign(self, ticket: Ticket, action: AgentAction) -> None:
+        agent = Assignee(id=action.agent_id or "", name=action.agent or action.agent_id or "")
+        if ticket.assignee == agent:
+            return  # a second click changes nothing
+        now = self._now()
+        key = f"{ticket.id}:assign:{action.request_id}"
+        updated = ticket.model_copy(update={"assignee": agent, "updated_at": now})
+        note = entry(key, EntryType.ASSIGNED, now, f"to {agent.name}", actor=f"agent:{agent.name}")
+        self._save(ticket, updated, note, markers=[key])
+
+    def _route(self, ticket: Ticket, action: AgentAction) -> None:
+        """Escalate to a team: its resolution target applies from now (if the first reply is
+        made; else from the first reply)."""
+        team = action.team or ""
+        if ticket.routing == team:
+            return
+        now = self._now()
+        due = self._clock.resolution_due(now, team) if ticket.first_reply_made else None
+        updated = ticket.model_copy(
+            update={"routing": team, "resolution_due": due, "updated_at": now}
+        )
+        days = self.teams[team].resolution_business_days
+        key = f"{ticket.id}:route:{action.request_id}"
+        text = f"to {team} (resolution target {days} business days)"
+        note = entry(key, EntryType.ROUTED, now, text, actor=f"agent:{action.agent or 'unknown'}")
+        self._save(ticket, updated, note, markers=[key])
 
     def _reply_publicly(self, ticket: Ticket, action: AgentAction) -> Ticket:
         now = self._now()

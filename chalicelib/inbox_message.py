@@ -22,16 +22,18 @@ class InteractionReceived(BaseModel):
 
 
 class AgentAction(BaseModel):
-    """An agent asked for something on a ticket (admin API now, Slack later)."""
+    """An agent asked for something on a ticket (from Slack, or the admin API)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: Literal["agent_action"] = "agent_action"
     request_id: str = Field(min_length=1, max_length=128)
     ticket_id: str
-    action: Literal["reply_publicly", "send_private", "resolve"]
+    action: Literal["reply_publicly", "send_private", "resolve", "hide", "assign", "route"]
     text: str | None = Field(default=None, max_length=8000)
-    agent: str | None = Field(default=None, max_length=100)
+    agent: str | None = Field(default=None, max_length=100)  # signs replies: "Marie Curie"
+    agent_id: str | None = Field(default=None, max_length=64)  # the Slack user, for "assign"
+    team: str | None = Field(default=None, max_length=64)  # for "route"
     confirm: bool = False  # send a public reply despite the human-touch check's flags
     requested_at: datetime
 

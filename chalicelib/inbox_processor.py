@@ -41,10 +41,15 @@ class TicketRepository(Protocol):
     def save(self, outcome: Opened | Appended | Reopened) -> Ticket: ...
     def record_workflow_started(self, ticket_id: str, execution_arn: str) -> None: ...
     def peaks(self) -> list[Peak]: ...
+    def first_customer_message(self, ticket_id: str) -> str | None: ...
 
 
 class WorkflowStarter(Protocol):
     def start(self, ticket: Ticket, first_timeout: int) -> str: ...
+
+
+class CardPoster(Protocol):
+    def open_card(self, ticket: Ticket, message: str | None) -> None: ...
 
 
 class InboxProcessor:
@@ -56,6 +61,7 @@ class InboxProcessor:
         actions: AgentActions,
         triage: Triage,
         moderation: Moderation,
+        cards: CardPoster,
         sla: SlaClock,
         clock: Callable[[], datetime],
     ) -> None:
@@ -65,6 +71,7 @@ class InboxProcessor:
         self._actions = actions
         self._triage = triage
         self._moderation = moderation
+        self._cards = cards
         self._sla = sla
         self._clock = clock
 
@@ -136,7 +143,7 @@ class InboxProcessor:
             item=interaction.item_key,
         )
         if isinstance(outcome, Opened | Reopened):
-            self._begin(stored)
+            self._begin(stored, interaction.text)
         else:
             self._workflow.signal_if_ready(stored, event=interaction.dedup_key)
         return outcome
@@ -182,16 +189,17 @@ class InboxProcessor:
         if ticket is None:
             return
         if ticket.workflow_execution_arn is None:
-            self._begin(ticket)
+            self._begin(ticket, self._tickets.first_customer_message(ticket.id))
         else:
             self._workflow.signal_if_ready(ticket, event=event)
 
-    def _begin(self, ticket: Ticket) -> None:
+    def _begin(self, ticket: Ticket, message: str | None) -> None:
         """A new (or reopened) case: moderated when the charter says not to engage, else its
-        workflow starts."""
+        card goes to the agents and its workflow starts."""
         if self._moderation.applies_to(ticket):
             self._moderation.moderate(ticket)
         else:
+            self._cards.open_card(ticket, message)
             self._start_workflow(ticket)
 
     def _start_workflow(self, ticket: Ticket) -> None:

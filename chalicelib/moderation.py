@@ -3,7 +3,8 @@
 Abuse (racist, sexist, aggressively insulting toward people) and spam are not answered: a public
 comment is hidden on the platform (through the outbox, so once), the ticket ends `moderated`
 with the rule that matched and the charter's URL, and the moderators hear about abuse (not about
-spam, which would only flood them). Nothing in socialsav ever deletes a customer's comment.
+spam, which would only flood them: the Slack desk reads the ticket's timeline). An agent can
+also hide a troll the charter's rules missed. Nothing in socialsav ever deletes a comment.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from chalicelib.adapters.ticket_store import DuplicateEventError
 from chalicelib.domain.outbound import OutboundPost, PostKind
 from chalicelib.domain.ticket import EntryType, Ticket, TicketStatus
 from chalicelib.errors import PostFailedError
-from chalicelib.notifier import Notifier
 from chalicelib.ticket_workflow import Delivery, WorkflowStore, entry
 
 logger = Logger(child=True)
@@ -31,22 +31,23 @@ class Moderation:
         self,
         tickets: WorkflowStore,
         outbox: Delivery,
-        notifier: Notifier,
         charter_url: str,
         now: Callable[[], datetime],
     ) -> None:
         self._tickets = tickets
         self._outbox = outbox
-        self._notifier = notifier
         self._charter_url = charter_url
         self._now = now
 
     def applies_to(self, ticket: Ticket) -> bool:
         return ticket.category in NOT_ENGAGED and ticket.status is not TicketStatus.MODERATED
 
-    def moderate(self, ticket: Ticket) -> Ticket:
+    def moderate(self, ticket: Ticket, *, agent: str | None = None) -> Ticket:
+        """Hide the comment and end the case. `agent` is who decided, when not the charter's
+        rules alone."""
         now = self._now()
-        rule = next((r for r in ticket.triage_rules if r.startswith(ticket.category)), "")
+        rule = next((r for r in ticket.triage_rules if r.startswith(NOT_ENGAGED)), "")
+        rule = rule or "agent's judgement"
         action = "not answered"
         if ticket.origin.is_public and ticket.origin_item_id:
             hide = OutboundPost(
@@ -64,7 +65,8 @@ class Moderation:
                     raise  # SQS retries; the outbox keeps the hide to one
                 action = f"could not be hidden: {e}"
         charter = self._charter_url
-        text = f"{ticket.category} ({rule}): {action}, under the moderation charter {charter}"
+        what = ticket.category if ticket.category in NOT_ENGAGED else "troll"
+        text = f"{what} ({rule}): {action}, under the moderation charter {charter}"
         moderated = ticket.model_copy(
             update={"status": TicketStatus.MODERATED, "closed_at": now, "updated_at": now}
         )
@@ -72,11 +74,17 @@ class Moderation:
             ticket = self._tickets.update(
                 ticket,
                 moderated,
-                entries=[entry(f"moderated#{ticket.reopen_count}", EntryType.MODERATED, now, text)],
+                entries=[
+                    entry(
+                        f"moderated#{ticket.reopen_count}",
+                        EntryType.MODERATED,
+                        now,
+                        text,
+                        actor=f"agent:{agent}" if agent else "system",
+                    )
+                ],
                 markers=[f"{ticket.id}#moderated#{ticket.reopen_count}"],
             )
-            if ticket.category == "abuse":
-                self._notifier.moderated(ticket, rule=rule, charter_url=self._charter_url)
         logger.info(
             "moderated", ticket_id=ticket.id, category=ticket.category, rule=rule, action=action
         )

@@ -27,6 +27,13 @@ class Settings(BaseModel):
     sla_always_open: bool = False
     # Where customers reach socialsav (survey links): the API's public URL.
     public_base_url: str = "http://127.0.0.1:8000"
+    # Slack: the Web API's base URL (a local fake in tests), where cards and notices go, and
+    # the on-call user group mentioned at each escalation level (the last one repeats).
+    slack_api_url: str = "https://slack.com/api/"
+    slack_agents_channel: str = ""
+    slack_escalations_channel: str = ""
+    slack_moderation_channel: str = ""
+    slack_oncall_groups: tuple[str, ...] = ()
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
@@ -43,4 +50,11 @@ class Settings(BaseModel):
             sla_speedup=float(environ.get("SLA_SPEEDUP", "1")),
             sla_always_open=environ.get("SLA_ALWAYS_OPEN", "false").lower() == "true",
             public_base_url=environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
+            slack_api_url=environ.get("SLACK_API_URL", "https://slack.com/api/"),
+            slack_agents_channel=environ.get("SLACK_AGENTS_CHANNEL", ""),
+            slack_escalations_channel=environ.get("SLACK_ESCALATIONS_CHANNEL", ""),
+            slack_moderation_channel=environ.get("SLACK_MODERATION_CHANNEL", ""),
+            slack_oncall_groups=tuple(
+                g.strip() for g in environ.get("SLACK_ONCALL_GROUPS", "").split(",") if g.strip()
+            ),
         )

@@ -28,7 +28,6 @@ from chalicelib.domain.ticket import (
 )
 from chalicelib.domain.workflow import Task, WorkflowTask, completion, wait
 from chalicelib.errors import InvalidMessageError, PostFailedError
-from chalicelib.notifier import Notifier
 
 logger = Logger(child=True)
 
@@ -82,7 +81,6 @@ class TicketWorkflowService:
         tickets: WorkflowStore,
         signals: Signals,
         outbox: Delivery,
-        notifier: Notifier,
         clock: SlaClock,
         now: Callable[[], datetime],
         survey_link: Callable[[Ticket, datetime], str],
@@ -90,7 +88,6 @@ class TicketWorkflowService:
         self._tickets = tickets
         self._signals = signals
         self._outbox = outbox
-        self._notifier = notifier
         self._clock = clock
         self._now = now
         self._survey_link = survey_link
@@ -99,6 +96,10 @@ class TicketWorkflowService:
         ticket = self._tickets.get(task.ticket_id)
         if ticket is None:
             raise InvalidMessageError(f"workflow task for unknown ticket {task.ticket_id}")
+        if ticket.status is TicketStatus.MODERATED:
+            # Hidden by an agent: the execution was stopped; a task already in flight is moot.
+            logger.info("task of a moderated ticket dropped", ticket_id=ticket.id, task=task.task)
+            return
         if task.task.is_wait:
             pending = PendingTask(name=task.task, token=task.token, entered_at=task.entered_at)
             stored = self._tickets.set_pending_task(ticket.id, pending)
@@ -143,13 +144,13 @@ class TicketWorkflowService:
         text = f"{phase.replace('_', ' ')} target missed: escalation level {level}"
         key = f"escalation#{phase}#{level}#{task.entered_at}"
         try:
-            stored = self._tickets.update(
+            # The Slack desk hears of the entry and mentions the level's on-call group.
+            self._tickets.update(
                 ticket,
                 escalated,
                 entries=[entry(key, EntryType.ESCALATED, now, text)],
                 markers=[f"{ticket.id}#{key}"],
             )
-            self._notifier.escalated(stored, level=level, phase=phase)
         except DuplicateEventError:
             logger.info("escalation already recorded", ticket_id=ticket.id, level=level)
         due = self._clock.next_escalation_due(now, level)

@@ -17,8 +17,8 @@ have the version it was read at.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +32,7 @@ from chalicelib.domain.ticket import (
     Opened,
     PendingTask,
     Reopened,
+    SlackCard,
     Ticket,
     TicketStatus,
     TimelineEntry,
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 STATUS_INDEX = "gsi1"
 CUSTOMER_INDEX = "gsi2"
 _TICKET_SK = "#TICKET"
+_INSTANT = timedelta(microseconds=1)  # a peak ended as it starts still ends after it starts
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
@@ -95,10 +97,18 @@ def _ticket_item(ticket: Ticket) -> dict[str, AttributeValueTypeDef]:
     )
 
 
+ChangeListener = Callable[[Ticket, Sequence[TimelineEntry]], None]
+
+
 class TicketStore:
-    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+    def __init__(
+        self, client: DynamoDBClient, table_name: str, *, on_change: ChangeListener | None = None
+    ) -> None:
+        """`on_change` hears of every committed write that adds timeline entries (the Slack
+        card follows the ticket that way, whoever wrote it)."""
         self._client = client
         self._table = table_name
+        self._on_change = on_change
 
     # --- reads -------------------------------------------------------------------------------
 
@@ -170,6 +180,27 @@ class TicketStore:
         """Tickets in `status`, oldest first."""
         return self._tickets_in(STATUS_INDEX, "gsi1pk", f"STATUS#{status.value}", limit)
 
+    def tickets_created_since(self, since: datetime) -> list[Ticket]:
+        """Every ticket created at or after `since`, whatever its status now."""
+        tickets: list[Ticket] = []
+        for status in TicketStatus:
+            tickets.extend(
+                Ticket.model_validate(item)
+                for item in self._query(
+                    IndexName=STATUS_INDEX,
+                    KeyConditionExpression="gsi1pk = :v AND gsi1sk >= :since",
+                    ExpressionAttributeValues={
+                        ":v": {"S": f"STATUS#{status.value}"},
+                        ":since": {"S": since.astimezone(UTC).isoformat()},
+                    },
+                )
+            )
+        newest: dict[str, Ticket] = {}
+        for ticket in tickets:
+            if ticket.id not in newest or ticket.version > newest[ticket.id].version:
+                newest[ticket.id] = ticket
+        return sorted(newest.values(), key=lambda t: t.created_at)
+
     def _tickets_in(self, index: str, key: str, value: str, limit: int) -> list[Ticket]:
         tickets: list[Ticket] = []
         for item in self._query(
@@ -212,6 +243,7 @@ class TicketStore:
             ],
             markers=1,
         )
+        self._changed(ticket, [entry])
         return ticket
 
     def update(
@@ -233,7 +265,32 @@ class TicketStore:
             ],
             markers=len(markers),
         )
+        if entries:
+            self._changed(stored, entries)
         return stored
+
+    def set_card(self, ticket_id: str, card: SlackCard) -> bool:
+        """Remember the ticket's Slack card, once; False if it already has one."""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"pk": {"S": _ticket_pk(ticket_id)}, "sk": {"S": _TICKET_SK}},
+                UpdateExpression="SET slack_card = :card, version = version + :one",
+                ConditionExpression="attribute_exists(pk) AND attribute_not_exists(slack_card)",
+                ExpressionAttributeValues={
+                    ":card": _serializer.serialize(card.model_dump(mode="json")),
+                    ":one": {"N": "1"},
+                },
+            )
+        except ClientError as e:
+            if e.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
+    def _changed(self, ticket: Ticket, entries: Sequence[TimelineEntry]) -> None:
+        if self._on_change is not None:
+            self._on_change(ticket, entries)
 
     def set_pending_task(self, ticket_id: str, task: PendingTask) -> Ticket | None:
         """Store the token of the step now waiting; a redelivered older step never wins.
@@ -330,6 +387,28 @@ class TicketStore:
                 ExpressionAttributeValues={":pk": {"S": "PEAKS"}},
             )
         ]
+
+    def end_peaks(self, at: datetime) -> int:
+        """End every peak running at `at`; returns how many were ended."""
+        ended = 0
+        for item in self._query(
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": "PEAKS"}},
+        ):
+            peak = Peak.model_validate(item)
+            if not peak.covers(at):
+                continue
+            self._client.update_item(
+                TableName=self._table,
+                Key={"pk": {"S": "PEAKS"}, "sk": {"S": item["sk"]}},
+                UpdateExpression="SET #end = :at",
+                ExpressionAttributeNames={"#end": "end"},
+                ExpressionAttributeValues={
+                    ":at": {"S": max(at, peak.start + _INSTANT).isoformat()}
+                },
+            )
+            ended += 1
+        return ended
 
     def record_workflow_started(self, ticket_id: str, execution_arn: str) -> None:
         # Bumping the version makes any write based on an earlier read retry instead of

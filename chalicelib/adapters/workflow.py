@@ -1,4 +1,4 @@
-"""Starting a ticket's Step Functions execution."""
+"""Starting (and, for a case ended by moderation, stopping) a ticket's Step Functions execution."""
 
 from __future__ import annotations
 
@@ -39,3 +39,11 @@ class TicketWorkflow:
 
     def execution_arn(self, name: str) -> str:
         return self._state_machine_arn.replace(":stateMachine:", ":execution:") + f":{name}"
+
+    def stop(self, execution_arn: str, cause: str) -> None:
+        """Stop a ticket's execution (its case ended outside the workflow); stopping one that
+        already ended is harmless."""
+        try:
+            self._client.stop_execution(executionArn=execution_arn, cause=cause[:32768])
+        except self._client.exceptions.ExecutionDoesNotExist:
+            return

@@ -47,6 +47,8 @@ class EntryType(StrEnum):
     POST_SKIPPED = "post_skipped"
     RESOLVED = "resolved"
     SURVEY_ANSWERED = "survey_answered"
+    ASSIGNED = "assigned"
+    ROUTED = "routed"
     CLOSED = "closed"
     REOPENED = "reopened"
     MODERATED = "moderated"
@@ -115,6 +117,25 @@ class AgentRequest(BaseModel):
     request_id: str
 
 
+class Assignee(BaseModel):
+    """The agent who took the case (their Slack user id and display name)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+
+
+class SlackCard(BaseModel):
+    """The ticket's card in the agents' channel, and the excerpt it shows."""
+
+    model_config = ConfigDict(frozen=True)
+
+    channel: str
+    ts: str
+    excerpt: str = ""
+
+
 class Ticket(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -133,7 +154,9 @@ class Ticket(BaseModel):
     language: str | None = None
     triage_rules: tuple[str, ...] = ()
     origin_item_id: str | None = None  # the customer's first message: what moderation hides
-    routing: str | None = None
+    routing: str | None = None  # the team the case was escalated to
+    assignee: Assignee | None = None
+    slack_card: SlackCard | None = None
     first_public_reply_at: datetime | None = None
     first_private_reply_at: datetime | None = None
     private_reply_sent_at: datetime | None = None
@@ -173,6 +196,13 @@ class Ticket(BaseModel):
     @property
     def public_places(self) -> tuple[Place, ...]:
         return tuple(p for p in self.places if p.channel.is_public)
+
+    @property
+    def next_deadline(self) -> datetime | None:
+        """What the agent must beat next: the first reply, then the resolution."""
+        if not self.status.is_open or self.status is TicketStatus.RESOLVED:
+            return None
+        return self.resolution_due if self.first_reply_made else self.first_response_due
 
     def has_place(self, place: Place) -> bool:
         return any(

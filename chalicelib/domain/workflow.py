@@ -71,6 +71,19 @@ def check_public_reply_allowed(ticket: Ticket) -> None:
         raise RefusedError("this case has no public place to reply in")
 
 
+def check_open(ticket: Ticket) -> None:
+    if not ticket.status.is_open:
+        raise RefusedError(f"ticket is {ticket.status.value}")
+
+
+def check_hide_allowed(ticket: Ticket) -> None:
+    """Only a public comment can be hidden, and hiding ends the case: not once it is solved."""
+    if not ticket.status.is_open or ticket.status is TicketStatus.RESOLVED:
+        raise RefusedError(f"ticket is {ticket.status.value}")
+    if not ticket.origin.is_public or not ticket.origin_item_id:
+        raise RefusedError("only a public comment can be hidden; this case started in private")
+
+
 def check_resolve_allowed(ticket: Ticket) -> None:
     if not ticket.status.is_open or ticket.status is TicketStatus.RESOLVED:
         raise RefusedError(f"ticket is {ticket.status.value}")

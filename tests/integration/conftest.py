@@ -18,8 +18,14 @@ from mypy_boto3_stepfunctions import SFNClient
 from infra.local.emulator import Emulator, start_emulator
 from infra.local.provision import StackOutputs, provision
 from tests.fakes.graph_server import FakeGraph
+from tests.fakes.slack_server import BOT_TOKEN, FakeSlack
 from tests.integration.stack import AppProcess
 from tests.meta_payloads import new_run
+
+# Speed-ups: "fast" makes the sample complaint's first-response target (60 minutes: triage
+# finds a high-priority complaint) 6 s; "fastest" makes the 7-day resolution and survey waits 5 s.
+FAST = 600.0
+FASTEST = 120000.0
 
 # The brand accounts the apps under test hold tokens for (posts go to the fake Graph API).
 PAGE_ID = "1234567890"
@@ -52,17 +58,43 @@ def graph() -> Iterator[FakeGraph]:
     fake.stop()
 
 
-def graph_environment(graph: FakeGraph) -> dict[str, str]:
+@pytest.fixture(scope="session")
+def slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack().start()
+    yield fake
+    fake.stop()
+
+
+# Where the apps under test send cards and notices, and the on-call group of each level.
+AGENTS_CHANNEL = "C0AGENTS"
+ESCALATIONS_CHANNEL = "C0ESCALATE"
+MODERATION_CHANNEL = "C0MODERATE"
+ONCALL_GROUPS = ("S0LEVEL1", "S0LEVEL2")
+
+
+def fakes_environment(graph: FakeGraph, slack: FakeSlack) -> dict[str, str]:
     return {
         "META_GRAPH_URL": graph.url,
         "META_PAGE_TOKENS": json.dumps({PAGE_ID: "page-token", IG_ACCOUNT_ID: "ig-token"}),
         "META_GRAPH_RETRIES": "1",
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_API_URL": slack.api_url,
+        "SLACK_AGENTS_CHANNEL": AGENTS_CHANNEL,
+        "SLACK_ESCALATIONS_CHANNEL": ESCALATIONS_CHANNEL,
+        "SLACK_MODERATION_CHANNEL": MODERATION_CHANNEL,
+        "SLACK_ONCALL_GROUPS": ",".join(ONCALL_GROUPS),
     }
 
 
 @pytest.fixture(scope="session")
-def app_env(emulator: Emulator, stack: StackOutputs, graph: FakeGraph) -> dict[str, str]:
-    return {**emulator.client_environment(), **stack.environment(), **graph_environment(graph)}
+def app_env(
+    emulator: Emulator, stack: StackOutputs, graph: FakeGraph, slack: FakeSlack
+) -> dict[str, str]:
+    return {
+        **emulator.client_environment(),
+        **stack.environment(),
+        **fakes_environment(graph, slack),
+    }
 
 
 @pytest.fixture(scope="session")
@@ -84,7 +116,9 @@ Launch = Callable[[str, float], tuple[AppProcess, StackOutputs]]
 
 
 @pytest.fixture(scope="session")
-def launch(emulator: Emulator, graph: FakeGraph, logs_dir: Path) -> Iterator[Launch]:
+def launch(
+    emulator: Emulator, graph: FakeGraph, slack: FakeSlack, logs_dir: Path
+) -> Iterator[Launch]:
     """Another stack on the emulator (its own table, queues and state machine) with its app
     running the SLA clock `speedup` times faster. Stacks are isolated so that one app's clock
     never times another's tickets."""
@@ -96,7 +130,7 @@ def launch(emulator: Emulator, graph: FakeGraph, logs_dir: Path) -> Iterator[Lau
             env = {
                 **emulator.client_environment(),
                 **outputs.environment(),
-                **graph_environment(graph),
+                **fakes_environment(graph, slack),
                 "SLA_SPEEDUP": str(speedup),
             }
             process = AppProcess(env, logs_dir / f"{stage}.log")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from chalicelib.platforms.meta.verification import sign
+from infra.local.slack_payloads import command_body, interaction_body, signed_headers
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 META_APP_SECRET = "local-meta-app-secret"  # the documented local value in .chalice/config.json
@@ -102,6 +103,21 @@ class AppProcess:
             headers["X-Hub-Signature-256"] = signature
         return self.request("POST", "/webhooks/meta", body, headers)
 
+    def slack(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> HttpResponse:
+        """POST to /slack/<path>, signed as Slack signs (unless `headers` are given)."""
+        return self.request("POST", f"/slack/{path}", body, headers or signed_headers(body))
+
+    def click(self, payload: dict[str, Any]) -> HttpResponse:
+        return self.slack("actions", interaction_body(payload))
+
+    def sav(self, text: str, agent: str = "U0MARIE") -> str:
+        """`/sav <text>` as `agent`: the ephemeral answer's text."""
+        response = self.slack("commands", command_body(text, agent=agent))
+        assert response.status == 200, response.body
+        answer = response.json()
+        assert answer["response_type"] == "ephemeral"
+        return str(answer["text"])
+
     def admin(self, path: str, token: str | None = ADMIN_TOKEN) -> HttpResponse:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return self.request("GET", path, headers=headers)
@@ -166,3 +182,16 @@ def last_entry(ticket: dict[str, Any], entry_type: str) -> dict[str, Any]:
     found: list[dict[str, Any]] = [e for e in ticket["timeline"] if e["type"] == entry_type]
     assert found, f"no {entry_type} entry in {[e['type'] for e in ticket['timeline']]}"
     return found[-1]
+
+
+def types(ticket: dict[str, Any]) -> list[str]:
+    return [e["type"] for e in ticket["timeline"]]
+
+
+def waiting_for(app: AppProcess, ticket_id: str, task: str, timeout: float = 20) -> dict[str, Any]:
+    def check() -> dict[str, Any] | None:
+        ticket = app.ticket(ticket_id)
+        pending = ticket["pending_task"]
+        return ticket if pending and pending["name"] == task else None
+
+    return eventually(check, timeout=timeout)

@@ -22,7 +22,7 @@ from chalicelib.domain import survey_token
 from chalicelib.inbox_message import AgentAction
 from infra.local.provision import StackOutputs
 from tests.fakes.graph_server import FakeGraph
-from tests.integration.conftest import PAGE_ID, Launch
+from tests.integration.conftest import FAST, FASTEST, PAGE_ID, Launch
 from tests.integration.stack import (
     ADMIN_TOKEN,
     AppProcess,
@@ -30,31 +30,15 @@ from tests.integration.stack import (
     last_entry,
     one_ticket,
     ticket_when,
+    types,
+    waiting_for,
 )
 from tests.meta_payloads import load
-
-# Speed-ups: "fast" makes the sample complaint's first-response target (60 minutes: triage
-# finds a high-priority complaint) 6 s; "fastest" makes the 7-day resolution and survey waits 5 s.
-FAST = 600.0
-FASTEST = 120000.0
 
 
 def comment(app: AppProcess, run: str, name: str = "feed_comment") -> None:
     response = app.post_meta(load(name, run, page=PAGE_ID, fresh=True))
     assert response.status == 200, response.body
-
-
-def types(ticket: dict[str, Any]) -> list[str]:
-    return [e["type"] for e in ticket["timeline"]]
-
-
-def waiting_for(app: AppProcess, ticket_id: str, task: str, timeout: float = 20) -> dict[str, Any]:
-    def check() -> dict[str, Any] | None:
-        ticket = app.ticket(ticket_id)
-        pending = ticket["pending_task"]
-        return ticket if pending and pending["name"] == task else None
-
-    return eventually(check, timeout=timeout)
 
 
 def task_token(dynamodb: DynamoDBClient, stack: StackOutputs, ticket_id: str) -> str:
