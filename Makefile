@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+# The survey page's browser tests drive Debian's Chromium (Playwright never downloads a browser).
+CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: install run test lint typecheck cfn-lint unit package bench triage-eval clean
 
@@ -31,8 +33,12 @@ cfn-lint: install
 	$(BIN)/python -m infra.template build/infra.json
 	$(BIN)/cfn-lint build/infra.json
 
-test: lint typecheck cfn-lint
-	$(BIN)/pytest
+test: lint typecheck cfn-lint | $(CHROMIUM)
+	CHROMIUM=$(CHROMIUM) $(BIN)/pytest
+
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "install Chromium, or set CHROMIUM=/path/to/it"; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
 unit: install
 	$(BIN)/pytest tests/unit

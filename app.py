@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from urllib.parse import urlparse
 
 import boto3
 from aws_lambda_powertools import Logger
@@ -21,6 +22,7 @@ from chalice.app import Chalice, Request, Response, SQSEvent
 from pydantic import ValidationError
 
 from chalicelib.adapters.inbox_queue import InboxQueue
+from chalicelib.adapters.rate_limit import RateLimiter
 from chalicelib.adapters.secrets import EnvironmentSecrets, ParameterStoreSecrets, Secrets
 from chalicelib.adapters.task_signals import TaskSignals
 from chalicelib.adapters.ticket_store import TicketStore
@@ -31,6 +33,7 @@ from chalicelib.domain import survey_token
 from chalicelib.domain.pii_guard import PiiGuard
 from chalicelib.domain.replies import ReplyDrafter
 from chalicelib.domain.sla_clock import BusinessCalendar, Peak, SlaClock
+from chalicelib.domain.survey import csat
 from chalicelib.domain.ticket import Ticket, TicketStatus
 from chalicelib.domain.triage import Triage
 from chalicelib.domain.workflow import WorkflowTask
@@ -45,6 +48,7 @@ from chalicelib.errors import (
     RefusedError,
     SocialsavError,
 )
+from chalicelib.forms import parse_form
 from chalicelib.inbox_message import AgentAction
 from chalicelib.inbox_processor import InboxProcessor, metrics
 from chalicelib.moderation import Moderation
@@ -58,6 +62,8 @@ from chalicelib.settings import Settings
 from chalicelib.slack_commands import SlashCommands
 from chalicelib.slack_desk import DeskChannels, SlackDesk
 from chalicelib.slack_interactions import SlackInteractions
+from chalicelib.survey_page import Page
+from chalicelib.surveys import Surveys
 from chalicelib.ticket_workflow import TicketWorkflowService
 from chalicelib.webhook_intake import accept_meta_delivery
 
@@ -86,6 +92,18 @@ _HTTP_STATUS: dict[type[SocialsavError], int] = {
     EnqueueError: 503,
 }
 _FORM = ["application/x-www-form-urlencoded"]
+# The survey page: no caching, never framed, nothing loaded from elsewhere, and the token in its
+# URL never leaks to another site through a Referer.
+_HTML_HEADERS: dict[str, str | list[str]] = {
+    "Content-Type": "text/html; charset=utf-8",
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+}
+_MAX_SURVEY_BYTES = 8192
 # Short, bounded retries: a webhook must be answered fast, and a failed enqueue answers 503.
 _BOTO_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard"})
 
@@ -219,6 +237,24 @@ def slack_interactions() -> SlackInteractions:
 def slash_commands() -> SlashCommands:
     zone = sla_clock().charter.brand.time_zone
     return SlashCommands(ticket_store(), zone, now, lambda: str(uuid.uuid4()))
+
+
+@functools.cache
+def surveys() -> Surveys:
+    limiter = RateLimiter(
+        boto3.client("dynamodb", config=_BOTO_CONFIG),
+        settings().table_name,
+        scope="survey",
+        per_minute=settings().survey_requests_per_minute,
+    )
+    return Surveys(
+        ticket_store(),
+        workflow(),
+        limiter,
+        lambda: secrets().get("SURVEY_SIGNING_KEY").encode(),
+        sla_clock().charter.brand.name,
+        now,
+    )
 
 
 @functools.cache
@@ -432,6 +468,65 @@ def slack_action() -> Response:
 def slack_command() -> dict[str, Any]:
     verify_slack_request(raw_body(), request().headers, secrets().get("SLACK_SIGNING_SECRET"))
     return slash_commands().handle(parse_command(raw_body()))
+
+
+@app.route("/admin/csat")
+@json_errors
+def csat_figures() -> dict[str, Any]:
+    require_admin()
+    try:
+        days = min(max(int(query().get("days", "30")), 1), 366)
+    except ValueError as e:
+        raise InvalidRequestError(f"days: {e}") from e
+    figures = csat(ticket_store().tickets_created_since(now() - timedelta(days=days)))
+    return {
+        "days": days,
+        "surveyed": figures.surveyed,
+        "answers": figures.answers,
+        "csat": figures.score,
+        "average": figures.average,
+        "response_rate": figures.response_rate,
+    }
+
+
+def client_ip() -> str:
+    identity = request().context.get("identity") or {}
+    return str(identity.get("sourceIp") or "unknown")
+
+
+def preferred_language() -> str:
+    accepted = request().headers.get("accept-language", "")
+    return "fr" if accepted.lower().startswith("fr") else "en"
+
+
+def same_origin() -> bool:
+    """A browser's cross-site post carries another site's Origin; no Origin is not a browser
+    form post from elsewhere (and the link's token is needed anyway)."""
+    origin = request().headers.get("origin")
+    return origin is None or urlparse(origin).netloc == request().headers.get("host", "")
+
+
+def html(page: Page) -> Response:
+    return Response(body=page.html, status_code=page.status, headers=_HTML_HEADERS)
+
+
+@app.route("/survey/{token}")
+def survey_form(token: str) -> Response:
+    return html(surveys().show(token, client=client_ip(), language=preferred_language()))
+
+
+@app.route("/survey/{token}", methods=["POST"], content_types=_FORM)
+def survey_answer(token: str) -> Response:
+    body = raw_body()
+    form = parse_form(body) if len(body) <= _MAX_SURVEY_BYTES else {}
+    page = surveys().answer(
+        token,
+        form,
+        client=client_ip(),
+        language=preferred_language(),
+        same_origin=same_origin(),
+    )
+    return html(page)
 
 
 # --- queue consumers ------------------------------------------------------------------------

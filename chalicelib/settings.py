@@ -29,6 +29,8 @@ class Settings(BaseModel):
     public_base_url: str = "http://127.0.0.1:8000"
     # Slack: the Web API's base URL (a local fake in tests), where cards and notices go, and
     # the on-call user group mentioned at each escalation level (the last one repeats).
+    # Survey page requests per client IP and minute (GET and POST together).
+    survey_requests_per_minute: int = Field(default=30, gt=0)
     slack_api_url: str = "https://slack.com/api/"
     slack_agents_channel: str = ""
     slack_escalations_channel: str = ""
@@ -50,6 +52,7 @@ class Settings(BaseModel):
             sla_speedup=float(environ.get("SLA_SPEEDUP", "1")),
             sla_always_open=environ.get("SLA_ALWAYS_OPEN", "false").lower() == "true",
             public_base_url=environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
+            survey_requests_per_minute=int(environ.get("SURVEY_REQUESTS_PER_MINUTE", "30")),
             slack_api_url=environ.get("SLACK_API_URL", "https://slack.com/api/"),
             slack_agents_channel=environ.get("SLACK_AGENTS_CHANNEL", ""),
             slack_escalations_channel=environ.get("SLACK_ESCALATIONS_CHANNEL", ""),

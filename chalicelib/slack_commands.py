@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from chalicelib.domain.sla_clock import Peak
 from chalicelib.domain.stats import first_response_stats
+from chalicelib.domain.survey import csat
 from chalicelib.domain.ticket import Ticket, TicketStatus
 from chalicelib.platforms.slack import blocks
 from chalicelib.platforms.slack.payloads import SlashCommand
@@ -127,7 +128,8 @@ class SlashCommands:
     def _stats(self) -> str:
         now = self._now()
         midnight = now.astimezone(self._zone).replace(hour=0, minute=0, second=0, microsecond=0)
-        figures = first_response_stats(self._tickets.tickets_created_since(midnight), now)
+        today = self._tickets.tickets_created_since(midnight)
+        figures = first_response_stats(today, now)
         if not figures.opened:
             return f"No tickets yet today ({figures.moderated} moderated)."
         share = figures.within_target_share
@@ -141,5 +143,11 @@ class SlashCommands:
             lines.append(
                 f"• median first response: {figures.median_minutes:.0f} min, "
                 f"slowest: {figures.slowest_minutes:.0f} min"
+            )
+        satisfaction = csat(today)
+        if satisfaction.score is not None and satisfaction.average is not None:
+            lines.append(
+                f"• CSAT: {satisfaction.score:.0%} rated 4-5, average {satisfaction.average:.1f}/5,"
+                f" {satisfaction.answers} answers of {satisfaction.surveyed} surveyed"
             )
         return "\n".join(lines)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chalicelib.domain.interaction import Channel, Interaction, Platform, Verb
 
@@ -136,6 +136,31 @@ class SlackCard(BaseModel):
     excerpt: str = ""
 
 
+SURVEY_COMMENT_CHARS = 500
+
+
+class SurveyAnswer(BaseModel):
+    """The customer's satisfaction answer: one per ticket, the first one counts."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rating: int = Field(ge=1, le=5)
+    comment: str | None = Field(default=None, max_length=SURVEY_COMMENT_CHARS)
+    answered_at: datetime
+
+    @field_validator("comment", mode="before")
+    @classmethod
+    def _tidy(cls, value: object) -> object:
+        if isinstance(value, str):
+            return " ".join(value.split()) or None
+        return value
+
+    @property
+    def summary(self) -> str:
+        stars = "★" * self.rating + "☆" * (5 - self.rating)
+        return f"{stars} {self.rating}/5" + (f": {self.comment}" if self.comment else "")
+
+
 class Ticket(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -170,6 +195,7 @@ class Ticket(BaseModel):
     agent_request: AgentRequest | None = None
     resolved_at: datetime | None = None
     resolution_note: str | None = None
+    survey: SurveyAnswer | None = None
     closed_at: datetime | None = None
     reopen_count: int = 0
     previous_ticket_id: str | None = None

@@ -138,7 +138,10 @@ def completion(ticket: Ticket, *, event: str, now: datetime, clock: SlaClock) ->
         return Completion(updated, _next(request, clock.timeout_seconds(due, now)))
 
     if name is Task.AWAIT_SURVEY:
-        return None  # ended by the survey answer (its own issue) or by the timeout
+        if ticket.survey is None:
+            return None  # the timeout ends it otherwise
+        updated = ticket.model_copy(update={"pending_task": claimed})
+        return Completion(updated, {"survey": ticket.survey.rating})
 
     return None
 

@@ -83,6 +83,8 @@ def fakes_environment(graph: FakeGraph, slack: FakeSlack) -> dict[str, str]:
         "SLACK_ESCALATIONS_CHANNEL": ESCALATIONS_CHANNEL,
         "SLACK_MODERATION_CHANNEL": MODERATION_CHANNEL,
         "SLACK_ONCALL_GROUPS": ",".join(ONCALL_GROUPS),
+        # every test talks from 127.0.0.1: the survey's per-IP limit is tested on its own stack
+        "SURVEY_REQUESTS_PER_MINUTE": "100000",
     }
 
 
@@ -112,7 +114,7 @@ def app(app_env: dict[str, str], logs_dir: Path) -> Iterator[AppProcess]:
         process.stop()
 
 
-Launch = Callable[[str, float], tuple[AppProcess, StackOutputs]]
+Launch = Callable[..., tuple[AppProcess, StackOutputs]]
 
 
 @pytest.fixture(scope="session")
@@ -120,11 +122,13 @@ def launch(
     emulator: Emulator, graph: FakeGraph, slack: FakeSlack, logs_dir: Path
 ) -> Iterator[Launch]:
     """Another stack on the emulator (its own table, queues and state machine) with its app
-    running the SLA clock `speedup` times faster. Stacks are isolated so that one app's clock
-    never times another's tickets."""
+    running the SLA clock `speedup` times faster, and any `settings` of its own. Stacks are
+    isolated so that one app's clock never times another's tickets."""
     started: dict[str, tuple[AppProcess, StackOutputs]] = {}
 
-    def start(stage: str, speedup: float) -> tuple[AppProcess, StackOutputs]:
+    def start(
+        stage: str, speedup: float, settings: dict[str, str] | None = None
+    ) -> tuple[AppProcess, StackOutputs]:
         if stage not in started:
             outputs = provision(stage)
             env = {
@@ -132,6 +136,7 @@ def launch(
                 **outputs.environment(),
                 **fakes_environment(graph, slack),
                 "SLA_SPEEDUP": str(speedup),
+                **(settings or {}),
             }
             process = AppProcess(env, logs_dir / f"{stage}.log")
             started[stage] = (process, outputs)

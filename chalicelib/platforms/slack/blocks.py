@@ -86,10 +86,11 @@ def slack_time(moment: datetime) -> str:
 def deadline_line(ticket: Ticket, now: datetime) -> str:
     if ticket.status is TicketStatus.MODERATED:
         return "Moderated: not answered, comment hidden."
+    survey = f" Survey: {ticket.survey.summary}" if ticket.survey else ""
     if ticket.status is TicketStatus.CLOSED:
-        return "Closed."
+        return f"Closed.{survey}"
     if ticket.status is TicketStatus.RESOLVED:
-        return "Resolved: waiting for the customer's survey answer."
+        return f"Resolved.{survey}" if survey else "Resolved: waiting for the survey answer."
     due = ticket.next_deadline
     if due is None:
         return "No deadline."

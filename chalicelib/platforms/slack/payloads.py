@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import json
 from typing import Annotated, Any, Literal
-from urllib.parse import parse_qs
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from chalicelib.errors import InvalidRequestError
+from chalicelib.forms import parse_form
 
 
 class _Slack(BaseModel):
@@ -100,21 +100,13 @@ class SlashCommand(_Slack):
     trigger_id: str | None = None
 
 
-def _form(raw_body: bytes) -> dict[str, str]:
-    try:
-        fields = parse_qs(raw_body.decode(), keep_blank_values=True, strict_parsing=False)
-    except UnicodeDecodeError as e:
-        raise InvalidRequestError("body is not UTF-8 form data") from e
-    return {key: values[0] for key, values in fields.items()}
-
-
 def _reason(e: ValidationError) -> str:
     first = e.errors()[0]
     return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
 
 
 def parse_interaction(raw_body: bytes) -> BlockActions | ViewSubmission:
-    payload = _form(raw_body).get("payload")
+    payload = parse_form(raw_body).get("payload")
     if payload is None:
         raise InvalidRequestError("payload: missing")
     try:
@@ -128,6 +120,6 @@ def parse_interaction(raw_body: bytes) -> BlockActions | ViewSubmission:
 
 def parse_command(raw_body: bytes) -> SlashCommand:
     try:
-        return SlashCommand.model_validate(_form(raw_body))
+        return SlashCommand.model_validate(parse_form(raw_body))
     except ValidationError as e:
         raise InvalidRequestError(_reason(e)) from e
