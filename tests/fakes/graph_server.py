@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.fakes.json_http import answer_json
+
 
 @dataclass(frozen=True)
 class GraphRequest:
@@ -94,14 +96,9 @@ class FakeGraph:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = json.loads(self.rfile.read(length) or b"{}")
                 status, answer = fake._answer(GraphRequest(self.path, body))
-                data = json.dumps(answer).encode()
-                self.send_response(status)
-                if status == 429 and fake.retry_after is not None:
-                    self.send_header("Retry-After", str(fake.retry_after))
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                slow_down = status == 429 and fake.retry_after is not None
+                headers = {"Retry-After": str(fake.retry_after)} if slow_down else {}
+                answer_json(self, status, answer, headers)
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass

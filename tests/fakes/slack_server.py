@@ -16,6 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
+from tests.fakes.json_http import answer_json
+
 BOT_TOKEN = "test-bot-token"  # what the apps under test send as their bot token
 
 
@@ -135,12 +137,7 @@ class FakeSlack:
                     method = "response_url"
                 else:
                     method = url.path.removeprefix("/api/")
-                data = json.dumps(fake._answer(SlackCall(method, args, token))).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                answer_json(self, 200, fake._answer(SlackCall(method, args, token)))
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass

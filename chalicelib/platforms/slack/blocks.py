@@ -204,74 +204,64 @@ def _text_input(label: str, initial: str = "", *, optional: bool = False) -> Inp
     )
 
 
-def reply_modal(ticket: Ticket, draft: str) -> View:
-    """Reply publicly: the personalised saved reply, editable, and the human-touch override."""
+def _modal(
+    ticket: Ticket, callback_id: str, title: str, submit: str, intro: str, *inputs: InputBlock
+) -> View:
+    """A modal about `ticket` (its id rides along as private metadata), with an introduction."""
     return View(
         type="modal",
-        callback_id="reply_publicly",
+        callback_id=callback_id,
         private_metadata=ticket.id,
-        title="Reply publicly",
-        submit="Post reply",
+        title=title,
+        submit=submit,
         close="Cancel",
-        blocks=[
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text=f"Public reply on the {place_label(ticket)} of {customer_label(ticket)}. "
-                    "No account or order numbers, e-mail, phone or card numbers in public: "
-                    "ask for them in private."
-                )
+        blocks=[SectionBlock(text=MarkdownTextObject(text=intro)), *inputs],
+    )
+
+
+def reply_modal(ticket: Ticket, draft: str) -> View:
+    """Reply publicly: the personalised saved reply, editable, and the human-touch override."""
+    return _modal(
+        ticket,
+        "reply_publicly",
+        "Reply publicly",
+        "Post reply",
+        f"Public reply on the {place_label(ticket)} of {customer_label(ticket)}. No account or "
+        "order numbers, e-mail, phone or card numbers in public: ask for them in private.",
+        _text_input("Reply", draft),
+        InputBlock(
+            block_id=CONFIRM_BLOCK,
+            label="Human touch",
+            optional=True,
+            hint="The check flags a reply without the customer's name or your signature, "
+            "or a saved reply sent unchanged.",
+            element=CheckboxesElement(
+                action_id="confirm",
+                options=[Option(value="yes", text="Post it even if the check flags it")],
             ),
-            _text_input("Reply", draft),
-            InputBlock(
-                block_id=CONFIRM_BLOCK,
-                label="Human touch",
-                optional=True,
-                hint="The check flags a reply without the customer's name or your signature, "
-                "or a saved reply sent unchanged.",
-                element=CheckboxesElement(
-                    action_id="confirm",
-                    options=[Option(value="yes", text="Post it even if the check flags it")],
-                ),
-            ),
-        ],
+        ),
     )
 
 
 def private_modal(ticket: Ticket) -> View:
-    return View(
-        type="modal",
-        callback_id="send_private",
-        private_metadata=ticket.id,
-        title="Move to private",
-        submit="Send",
-        close="Cancel",
-        blocks=[
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text=f"Private message to {customer_label(ticket)}. Here you may ask for an "
-                    "order number or contact details."
-                )
-            ),
-            _text_input("Message"),
-        ],
+    return _modal(
+        ticket,
+        "send_private",
+        "Move to private",
+        "Send",
+        f"Private message to {customer_label(ticket)}. Here you may ask for an order number or "
+        "contact details.",
+        _text_input("Message"),
     )
 
 
 def resolve_modal(ticket: Ticket) -> View:
-    return View(
-        type="modal",
-        callback_id="resolve",
-        private_metadata=ticket.id,
-        title="Resolve",
-        submit="Resolve",
-        close="Cancel",
-        blocks=[
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text="The closing message and the survey link are posted where the customer "
-                    "wrote; the ticket closes after the survey."
-                )
-            ),
-            _text_input("Resolution note (for the team)", optional=True),
-        ],
+    return _modal(
+        ticket,
+        "resolve",
+        "Resolve",
+        "Resolve",
+        "The closing message and the survey link are posted where the customer wrote; the "
+        "ticket closes after the survey.",
+        _text_input("Resolution note (for the team)", optional=True),
     )
