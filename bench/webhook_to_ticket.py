@@ -1,5 +1,6 @@
 """Measure, on the local stack, how long a signed Meta comment takes to be acknowledged and to
-become a ticket visible in the admin API. Prints figures; asserts nothing.
+become a ticket visible in the admin API, then how fast Slack's requests on those tickets are
+answered (Slack gives up after 3 s). Prints figures; asserts nothing.
 
     .venv/bin/python -m bench.webhook_to_ticket [COUNT]
 """
@@ -19,6 +20,7 @@ from chalicelib.platforms.meta.verification import sign
 from infra.local.app_server import AppServer, stage_environment
 from infra.local.emulator import start_emulator
 from infra.local.provision import provision
+from infra.local.slack_payloads import block_action, command_body, interaction_body, signed_headers
 
 
 def free_port() -> int:
@@ -72,6 +74,9 @@ def main(count: int) -> None:
     base = f"http://127.0.0.1:{port}"
     acks: list[float] = []
     to_ticket: list[float] = []
+    slack: dict[str, list[float]] = {"slack: modal opened": [], "slack: action queued": []}
+    slack["slack: /sav stats"] = []
+    slack_secret = stage_environment()["SLACK_SIGNING_SECRET"]
     try:
         page = "9" + uuid.uuid4().hex[:8]
         for n in range(count):
@@ -90,10 +95,22 @@ def main(count: int) -> None:
                     break
                 time.sleep(0.01)
             to_ticket.append(time.perf_counter() - started)
+        tickets = json.loads(call(f"{base}/admin/tickets?limit=500", headers=admin))["tickets"]
+        for ticket in tickets[:count]:
+            for name, body in (
+                ("slack: modal opened", interaction_body(block_action(ticket["id"], "resolve"))),
+                ("slack: action queued", interaction_body(block_action(ticket["id"], "assign"))),
+                ("slack: /sav stats", command_body("stats")),
+            ):
+                path = "commands" if "/sav" in name else "actions"
+                started = time.perf_counter()
+                call(f"{base}/slack/{path}", body, signed_headers(body, secret=slack_secret))
+                slack[name].append(time.perf_counter() - started)
     finally:
         server.stop()
         emulator.stop()
-    for name, values in (("webhook acknowledged", acks), ("ticket visible", to_ticket)):
+    figures = {"webhook acknowledged": acks, "ticket visible": to_ticket, **slack}
+    for name, values in figures.items():
         print(
             f"{name:22} n={len(values)}  median={statistics.median(values) * 1000:.0f} ms  "
             f"p95={percentile(values, 0.95) * 1000:.0f} ms  max={max(values) * 1000:.0f} ms"
