@@ -9,7 +9,8 @@ from urllib.parse import quote
 
 from chalicelib.charter import load_charter
 from tests.fakes.graph_server import FakeGraph
-from tests.integration.conftest import PAGE_ID
+from tests.fakes.slack_server import FakeSlack
+from tests.integration.conftest import AGENTS_CHANNEL, MODERATION_CHANNEL, PAGE_ID
 from tests.integration.stack import AppProcess, eventually, one_ticket, ticket_when
 from tests.meta_payloads import load
 
@@ -46,7 +47,7 @@ def test_insults_at_the_brand_make_a_high_complaint_that_is_answered_not_hidden(
 
 
 def test_an_abusive_comment_is_hidden_never_deleted_and_the_ticket_moderated(
-    app: AppProcess, run: str, graph: FakeGraph
+    app: AppProcess, run: str, graph: FakeGraph, slack: FakeSlack
 ) -> None:
     comment_id = f"{PAGE_ID}_555_901{run}"
     app.post_meta(load("feed_comment_abusive", run, page=PAGE_ID))
@@ -62,6 +63,11 @@ def test_an_abusive_comment_is_hidden_never_deleted_and_the_ticket_moderated(
     assert ticket["workflow_execution_arn"] is None  # not answered: no workflow
     [record] = ticket["outbox"]
     assert (record["post"]["kind"], record["status"]) == ("hide", "sent")
+    notice = slack.wait_for("chat.postMessage", ticket["id"], channel=MODERATION_CHANNEL)
+    assert CHARTER_URL in notice.text
+    cards = slack.of("chat.postMessage", channel=AGENTS_CHANNEL)
+    assert not [c for c in cards if ticket["id"] in c.blocks_text()]
+    assert ticket["slack_card"] is None  # nothing for agents to answer
 
 
 def test_without_a_token_the_hide_is_a_visible_dry_run(app: AppProcess, run: str) -> None:
@@ -72,11 +78,16 @@ def test_without_a_token_the_hide_is_a_visible_dry_run(app: AppProcess, run: str
     assert "hidden (dry run)" in ticket["timeline"][-1]["text"]
 
 
-def test_spam_is_hidden_too(app: AppProcess, run: str, graph: FakeGraph) -> None:
+def test_spam_is_hidden_too_without_a_notice(
+    app: AppProcess, run: str, graph: FakeGraph, slack: FakeSlack
+) -> None:
     app.post_meta(load("feed_comment_spam", run, page=PAGE_ID))
     ticket = moderated(app, PAGE_ID, f"97531{run}")
     assert ticket["category"] == "spam"
     assert graph.to(f"{PAGE_ID}_555_902{run}")[0].body["is_hidden"] is True
+    time.sleep(0.5)  # the notice, if any, is sent with the moderation
+    posts = slack.of("chat.postMessage", channel=MODERATION_CHANNEL)
+    assert not [p for p in posts if ticket["id"] in p.text]
 
 
 def test_a_public_reply_with_sensitive_data_is_refused(
