@@ -48,7 +48,6 @@ from chalicelib.errors import (
     RefusedError,
     SocialsavError,
 )
-from chalicelib.forms import parse_form
 from chalicelib.inbox_message import AgentAction
 from chalicelib.inbox_processor import InboxProcessor, metrics
 from chalicelib.moderation import Moderation
@@ -103,7 +102,6 @@ _HTML_HEADERS: dict[str, str | list[str]] = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 }
-_MAX_SURVEY_BYTES = 8192
 # Short, bounded retries: a webhook must be answered fast, and a failed enqueue answers 503.
 _BOTO_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard"})
 
@@ -517,11 +515,9 @@ def survey_form(token: str) -> Response:
 
 @app.route("/survey/{token}", methods=["POST"], content_types=_FORM)
 def survey_answer(token: str) -> Response:
-    body = raw_body()
-    form = parse_form(body) if len(body) <= _MAX_SURVEY_BYTES else {}
     page = surveys().answer(
         token,
-        form,
+        raw_body(),
         client=client_ip(),
         language=preferred_language(),
         same_origin=same_origin(),

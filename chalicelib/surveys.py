@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
@@ -22,11 +22,14 @@ from chalicelib import survey_page
 from chalicelib.adapters.ticket_store import DuplicateEventError
 from chalicelib.domain import survey_token
 from chalicelib.domain.ticket import EntryType, SurveyAnswer, Ticket
-from chalicelib.errors import ConcurrentUpdateError
+from chalicelib.errors import ConcurrentUpdateError, InvalidRequestError
+from chalicelib.forms import parse_form
 from chalicelib.survey_page import Page
 from chalicelib.ticket_workflow import TicketWorkflowService, WorkflowStore, entry
 
 logger = Logger(child=True)
+
+MAX_FORM_BYTES = 8192  # a rating and 500 characters of comment fit many times over
 
 
 class Limiter(Protocol):
@@ -61,7 +64,7 @@ class Surveys:
     def answer(
         self,
         token: str,
-        form: Mapping[str, str],
+        body: bytes,
         *,
         client: str,
         language: str | None,
@@ -71,6 +74,14 @@ class Surveys:
         if isinstance(found, Page):
             return found
         ticket = found
+        try:
+            if len(body) > MAX_FORM_BYTES:
+                raise InvalidRequestError(f"form over {MAX_FORM_BYTES} bytes")
+            form = parse_form(body)
+        except InvalidRequestError as e:
+            logger.warning("survey post unreadable", ticket_id=ticket.id, reason=str(e))
+            error = survey_page.texts(ticket.language)["missing"]
+            return Page(400, self._form(ticket, token, error))
         given = form.get("csrf", "").encode()
         if not same_origin or not hmac.compare_digest(given, self._csrf(token).encode()):
             logger.warning("survey post refused: cross-site or no CSRF token", ticket_id=ticket.id)

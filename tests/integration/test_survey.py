@@ -117,6 +117,8 @@ def test_posts_without_the_form_token_or_from_another_site_store_nothing(
     bad_rating = app.request("POST", path_of(link), body.replace(b"rating=5", b"rating=9"), FORM)
     assert bad_rating.status == 400
     assert "Please choose a rating" in bad_rating.body.decode()
+    for unreadable in (b"rating=5&comment=\xff\xfe", b"comment=" + b"x" * 9000):
+        assert app.request("POST", path_of(link), unreadable, FORM).status == 400
     assert app.ticket(ticket["id"])["survey"] is None
 
 
