@@ -477,14 +477,7 @@ def csat_figures() -> dict[str, Any]:
     except ValueError as e:
         raise InvalidRequestError(f"days: {e}") from e
     figures = csat(ticket_store().tickets_created_since(now() - timedelta(days=days)))
-    return {
-        "days": days,
-        "surveyed": figures.surveyed,
-        "answers": figures.answers,
-        "csat": figures.score,
-        "average": figures.average,
-        "response_rate": figures.response_rate,
-    }
+    return {"days": days, **figures.as_json()}
 
 
 def client_ip() -> str:

@@ -60,21 +60,20 @@ class SlackDesk:
         """Post the new ticket's card and remember where it is (once)."""
         if ticket.slack_card is not None or not self._channels.agents:
             return
-        shown = ticket.model_copy(
-            update={
-                "slack_card": SlackCard(
-                    channel=self._channels.agents, ts="", excerpt=blocks.excerpt(message)
-                )
-            }
+        place = SlackCard(channel=self._channels.agents, ts="", excerpt=blocks.excerpt(message))
+        text, card = blocks.card(
+            ticket.model_copy(update={"slack_card": place}), self._now(), list(self._teams)
         )
-        text, card = blocks.card(shown, self._now(), list(self._teams))
         try:
-            ts = self._slack.post(self._channels.agents, text, card)
+            ts = self._slack.post(place.channel, text, card)
         except SlackCallError as e:
             logger.warning("ticket card not posted", ticket_id=ticket.id, reason=str(e))
             return
-        assert shown.slack_card is not None
-        self._cards.set_card(ticket.id, shown.slack_card.model_copy(update={"ts": ts}))
+        if not self._cards.set_card(ticket.id, place.model_copy(update={"ts": ts})):
+            logger.warning(
+                "ticket already had a card: a second one was posted", ticket_id=ticket.id
+            )
+            return
         logger.info("ticket card posted", ticket_id=ticket.id, channel=self._channels.agents)
 
     def changed(self, ticket: Ticket, entries: Sequence[TimelineEntry]) -> None:

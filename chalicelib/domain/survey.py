@@ -24,6 +24,15 @@ class Csat:
     def response_rate(self) -> float | None:
         return self.answers / self.surveyed if self.surveyed else None
 
+    def as_json(self) -> dict[str, int | float | None]:
+        return {
+            "surveyed": self.surveyed,
+            "answers": self.answers,
+            "csat": self.score,
+            "average": self.average,
+            "response_rate": self.response_rate,
+        }
+
 
 def csat(tickets: Iterable[Ticket]) -> Csat:
     surveyed = [t for t in tickets if t.resolved_at is not None or t.survey is not None]
