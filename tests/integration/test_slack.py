@@ -76,6 +76,21 @@ def modal_text(view: dict[str, Any]) -> str:
     return str(reply["element"].get("initial_value", ""))
 
 
+_MODALS = {"move_private": "send_private", "resolve": "resolve"}
+
+
+def through_modal(
+    app: AppProcess, slack: FakeSlack, ticket_id: str, button: str, text: str
+) -> None:
+    """Click `button` on the card, see its modal open, and submit `text` in it."""
+    assert app.click(block_action(ticket_id, button)).status == 200
+    callback_id = _MODALS[button]
+    opened_view(slack, ticket_id, callback_id)
+    submit = view_submission(f"V{uuid.uuid4().hex[:10]}", callback_id, ticket_id, text)
+    response = app.click(submit)
+    assert (response.status, response.body) == (200, b""), response.body
+
+
 def reply_publicly(app: AppProcess, slack: FakeSlack, ticket: dict[str, Any]) -> dict[str, Any]:
     """Open the reply modal, add a line to the draft, post it: the ticket once replied."""
     assert app.click(block_action(ticket["id"], "reply_publicly")).status == 200
@@ -186,12 +201,8 @@ def test_move_to_private_after_the_public_reply_sends_the_private_reply(
     app: AppProcess, run: str, slack: FakeSlack, graph: FakeGraph
 ) -> None:
     ticket = reply_publicly(app, slack, new_ticket(app, run))
-    assert app.click(block_action(ticket["id"], "move_private")).status == 200
-    opened_view(slack, ticket["id"], "send_private")
     text = "Could you send me your order number here, Jane? Marie"
-    assert (
-        app.click(view_submission("VPRIV" + run, "send_private", ticket["id"], text)).status == 200
-    )
+    through_modal(app, slack, ticket["id"], "move_private", text)
     ticket_when(app, ticket["id"], lambda t: t["status"] == "in_private", timeout=20)
     [message] = graph.messages_to(f"{PAGE_ID}_555_777{run}")
     assert message.body["message"]["text"] == text
@@ -253,10 +264,8 @@ def test_resolve_runs_the_closure_step(
     app: AppProcess, run: str, slack: FakeSlack, graph: FakeGraph
 ) -> None:
     ticket = reply_publicly(app, slack, new_ticket(app, run))
-    assert app.click(block_action(ticket["id"], "resolve")).status == 200
-    opened_view(slack, ticket["id"], "resolve")
     note = "Parcel found at the depot, redelivered."
-    assert app.click(view_submission("VRES" + run, "resolve", ticket["id"], note)).status == 200
+    through_modal(app, slack, ticket["id"], "resolve", note)
     resolved = ticket_when(app, ticket["id"], lambda t: t["status"] == "resolved", timeout=20)
     assert resolved["resolution_note"] == note
     closing = eventually(lambda: len(graph.to(f"{PAGE_ID}_555_777{run}")) >= 2)
@@ -378,14 +387,9 @@ def test_a_ticket_goes_from_creation_to_closure_by_slack_interactions_alone(
     app, _ = launch("fastest", FASTEST)  # the 7-day survey wait lasts 5 s
     ticket = reply_publicly(app, slack, new_ticket(app, run))
     app.click(block_action(ticket["id"], "assign"))
-    app.click(block_action(ticket["id"], "move_private"))
-    opened_view(slack, ticket["id"], "send_private")
-    text = "Jane, your order number here please? Marie"
-    app.click(view_submission("VLIFEP" + run, "send_private", ticket["id"], text))
+    through_modal(app, slack, ticket["id"], "move_private", "Jane, your order number? Marie")
     ticket_when(app, ticket["id"], lambda t: t["status"] == "in_private", timeout=20)
-    app.click(block_action(ticket["id"], "resolve"))
-    opened_view(slack, ticket["id"], "resolve")
-    app.click(view_submission("VLIFER" + run, "resolve", ticket["id"], "Refunded."))
+    through_modal(app, slack, ticket["id"], "resolve", "Refunded.")
     closed = ticket_when(app, ticket["id"], lambda t: t["status"] == "closed", timeout=40)
     assert closed["assignee"]["id"] == "U0MARIE"
     lines = "\n".join(thread_lines(slack, closed))
