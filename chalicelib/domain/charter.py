@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, time
 from typing import Literal
@@ -24,11 +25,17 @@ CATEGORIES: tuple[Category, ...] = (
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
+@functools.cache
+def compiled(pattern: str) -> re.Pattern[str]:
+    """Compiled once per process: the charter holds more patterns than `re` keeps in its cache."""
+    return re.compile(pattern)
+
+
 def _compilable(patterns: list[str], label: str = "") -> list[str]:
     """The patterns, if each is a valid regular expression; else the first error, named."""
     for pattern in patterns:
         try:
-            re.compile(pattern)
+            compiled(pattern)
         except re.error as e:
             prefix = f"{label}: " if label else ""
             raise ValueError(f"{prefix}bad pattern {pattern!r}: {e}") from e

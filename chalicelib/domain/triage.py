@@ -12,8 +12,9 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Protocol
 
-from chalicelib.domain.charter import CATEGORIES, Category, Language, Priority, Rule
+from chalicelib.domain.charter import CATEGORIES, Category, Language, Priority, Rule, compiled
 from chalicelib.domain.charter import Triage as TriageRules
+from chalicelib.domain.word_gate import gate, word_prefixes
 
 _WORDS = re.compile(r"[a-z']+")
 HIDDEN: frozenset[str] = frozenset({"abuse", "spam"})  # categories the troll policy hides
@@ -63,16 +64,25 @@ def detect_language(folded: str, languages: list[Language]) -> Language:
 @dataclass(frozen=True)
 class _Compiled:
     rule: Rule
-    patterns: tuple[re.Pattern[str], ...]
+    patterns: tuple[tuple[frozenset[str] | None, re.Pattern[str]], ...]  # (word gate, pattern)
+    gate: frozenset[str] | None  # all the patterns' gates together, if every one has a gate
 
-    def matches(self, folded: str, language: Language) -> bool:
+    def matches(self, folded: str, language: Language, prefixes: frozenset[str]) -> bool:
         if self.rule.language not in ("any", language):
             return False
-        return any(p.search(folded) for p in self.patterns)
+        if self.gate is not None and self.gate.isdisjoint(prefixes):
+            return False
+        return any(
+            (words is None or not words.isdisjoint(prefixes)) and pattern.search(folded)
+            for words, pattern in self.patterns
+        )
 
 
 def _compile(rule: Rule) -> _Compiled:
-    return _Compiled(rule, tuple(re.compile(p) for p in rule.patterns))
+    patterns = tuple((gate(p), compiled(p)) for p in rule.patterns)
+    gates = [words for words, _ in patterns]
+    union = None if None in gates else frozenset().union(*(g for g in gates if g is not None))
+    return _Compiled(rule, patterns, union)
 
 
 class Triage:
@@ -95,17 +105,18 @@ class Triage:
         original = text or ""
         folded = fold(original)
         language = detect_language(folded, self._languages)
+        prefixes = word_prefixes(folded)
         scores: dict[Category, float] = {}
         matched: list[str] = []
-        for category, compiled in self._by_category.items():
-            for rule in compiled:
-                if rule.matches(folded, language):
+        for category, category_rules in self._by_category.items():
+            for rule in category_rules:
+                if rule.matches(folded, language, prefixes):
                     scores[category] = scores.get(category, 0.0) + rule.rule.weight
                     matched.append(rule.rule.id)
         category = self._decide(scores)
         priority = self._config.priorities[category]
         if category == "complaint":
-            emotion = [r.rule.id for r in self._high if r.matches(folded, language)]
+            emotion = [r.rule.id for r in self._high if r.matches(folded, language, prefixes)]
             if self._shouting(original):
                 emotion.append("high.shouting")
             if emotion:

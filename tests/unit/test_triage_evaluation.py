@@ -1,22 +1,26 @@
 """Triage on the labelled sets (tests/fixtures/triage). `bench/triage_eval.py` prints the full
 figures; these tests hold the line on what must never regress.
 
-The rules are tuned on the development sets (`dev`, `dev2`, `dev3`) only; `evaluation.jsonl` is held
-out.
+The rules are tuned on the development sets (`dev` … `dev5`) only; `evaluation.jsonl` is held out:
+it is scored, never read.
 """
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from bench.triage_eval import evaluate
+from bench.triage_eval import DATA, SETS, evaluate
+from chalicelib.charter import load_charter
+from chalicelib.domain.triage import HIDDEN, Triage
 
 # Measured on the held-out set when the rules last changed (see the README). The issue's target
 # is 90 %: not reached yet, and this floor only stops it from getting worse.
-EVALUATION_ACCURACY_FLOOR = 0.70
+EVALUATION_ACCURACY_FLOOR = 0.80
 
 
-@pytest.mark.parametrize("name", ["dev", "dev2", "dev3", "evaluation"])
+@pytest.mark.parametrize("name", SETS)
 def test_no_complaint_or_praise_is_ever_classified_abuse_or_spam(name: str) -> None:
     # both are hidden: hiding a legitimate complaint is the worst error, it looks like censorship
     assert evaluate(name).hidden_by_mistake() == []
@@ -42,3 +46,30 @@ def test_accuracy_on_the_held_out_set_does_not_regress() -> None:
 
 def test_language_detection() -> None:
     assert evaluate("evaluation").share("language") >= 0.95
+
+
+# Written to look like abuse or spam without being either: a customer who reports an insult, a
+# neutral mention of a group or a disability, French "retard" (a delay), a photo link, a question
+# about the Acme giveaway. These few are still hidden; fixing one makes this test fail, on purpose,
+# so the list only ever shrinks.
+KNOWN_WRONGLY_HIDDEN = {
+    "J'espère que le frigo ne va pas mourir encore",
+    "Le vendeur, pas un con, m'a conseillé le bon modèle",
+    "The driver's dog is a pig lol he sniffed my parcel",
+    "The driver was late because a cow was on the road",
+    "The driver was stuck behind a pig farm lorry",
+    "I hope the driver doesn't die on those roads, it's icy",
+    "Can I pay with crypto or bitcoin?",
+    "Follow back? lol no, just fix my dishwasher",
+    "I ordered from acme-outlet.com and never received anything",
+}
+
+
+def test_look_alikes_of_abuse_and_spam_are_answered_not_hidden() -> None:
+    charter = load_charter()
+    triage = Triage(charter.triage, charter.brand.languages)
+    lines = (DATA / "never_hidden.jsonl").read_text().splitlines()
+    texts = [json.loads(line)["text"] for line in lines if line.strip()]
+    hidden = {text for text in texts if triage.classify(text).category in HIDDEN}
+    assert len(texts) > 800
+    assert hidden == KNOWN_WRONGLY_HIDDEN
