@@ -1,6 +1,6 @@
 """Triage against a labelled set: per-category precision and recall, accuracy, throughput.
 
-    .venv/bin/python -m bench.triage_eval [evaluation|dev|dev2|…|dev5] [--errors]
+    .venv/bin/python -m bench.triage_eval [evaluation|dev|dev2|…|dev7] [--errors]
 
 Prints figures; the targets are checked by tests/unit/test_triage_evaluation.py.
 """
@@ -20,7 +20,7 @@ from chalicelib.domain.triage import Triage, TriageResult
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "triage"
 # Development sets the rules are tuned on, then the held-out set (never read, only scored).
-DEVELOPMENT = ("dev", "dev2", "dev3", "dev4", "dev5")
+DEVELOPMENT = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7")
 SETS = (*DEVELOPMENT, "evaluation")
 
 
