@@ -53,15 +53,11 @@ def test_language_detection() -> None:
 # about the Acme giveaway. These few are still hidden; fixing one makes this test fail, on purpose,
 # so the list only ever shrinks.
 KNOWN_WRONGLY_HIDDEN = {
-    "J'espère que le frigo ne va pas mourir encore",
     "Le vendeur, pas un con, m'a conseillé le bon modèle",
     "The driver's dog is a pig lol he sniffed my parcel",
     "The driver was late because a cow was on the road",
     "The driver was stuck behind a pig farm lorry",
-    "I hope the driver doesn't die on those roads, it's icy",
-    "Can I pay with crypto or bitcoin?",
     "Follow back? lol no, just fix my dishwasher",
-    "I ordered from acme-outlet.com and never received anything",
 }
 
 
