@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import urllib.parse
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -180,6 +181,9 @@ def test_french_customers_get_the_page_in_french(
 
 def test_too_many_requests_from_one_address_are_slowed_down(launch: Launch) -> None:
     app, _ = launch("survey-limit", 1200.0, {"SURVEY_REQUESTS_PER_MINUTE": "5"})
+    # the allowance is per clock minute: start early in one, so all seven requests share it
+    if time.time() % 60 > 45:
+        time.sleep(61 - time.time() % 60)
     statuses = [app.request("GET", "/survey/not-a-token").status for _ in range(7)]
     assert statuses[:5] == [403] * 5
     assert statuses[5:] == [429, 429]
