@@ -7,8 +7,10 @@ A second opinion (a small local model, say) can be plugged in later through `Sec
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -61,28 +63,40 @@ def detect_language(folded: str, languages: list[Language]) -> Language:
     return max(languages, key=lambda lang: (scores[lang], -languages.index(lang)))
 
 
-@dataclass(frozen=True)
-class _Compiled:
-    rule: Rule
-    patterns: tuple[tuple[frozenset[str] | None, re.Pattern[str]], ...]  # (word gate, pattern)
-    gate: frozenset[str] | None  # all the patterns' gates together, if every one has a gate
+class _Scanner:
+    """Which of some rules match a message. Each pattern is filed under the words that open
+    every match (its word gate), so a message only runs the patterns its own words call up,
+    plus the few with no gate."""
 
-    def matches(self, folded: str, language: Language, prefixes: frozenset[str]) -> bool:
-        if self.rule.language not in ("any", language):
-            return False
-        if self.gate is not None and self.gate.isdisjoint(prefixes):
-            return False
-        return any(
-            (words is None or not words.isdisjoint(prefixes)) and pattern.search(folded)
-            for words, pattern in self.patterns
-        )
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.rules = tuple(rules)
+        self._ungated: list[tuple[int, int]] = []  # (pattern number, rule number)
+        self._by_word: dict[str, list[tuple[int, int]]] = {}
+        self._patterns: list[re.Pattern[str]] = []
+        for number, rule in enumerate(self.rules):
+            for source in rule.patterns:
+                entry = (len(self._patterns), number)
+                self._patterns.append(compiled(source))
+                words = gate(source)
+                if words is None:
+                    self._ungated.append(entry)
+                for word in words or ():
+                    self._by_word.setdefault(word, []).append(entry)
 
-
-def _compile(rule: Rule) -> _Compiled:
-    patterns = tuple((gate(p), compiled(p)) for p in rule.patterns)
-    gates = [words for words, _ in patterns]
-    union = None if None in gates else frozenset().union(*(g for g in gates if g is not None))
-    return _Compiled(rule, patterns, union)
+    def matching(self, folded: str, language: Language, prefixes: frozenset[str]) -> list[Rule]:
+        """The rules that match, in their charter order."""
+        found: set[int] = set()
+        tried: set[int] = set()
+        called = (entry for word in prefixes for entry in self._by_word.get(word, ()))
+        for pattern, number in itertools.chain(self._ungated, called):
+            if number in found or pattern in tried:
+                continue
+            tried.add(pattern)
+            if self.rules[number].language in ("any", language) and self._patterns[pattern].search(
+                folded
+            ):
+                found.add(number)
+        return [self.rules[number] for number in sorted(found)]
 
 
 class Triage:
@@ -95,11 +109,9 @@ class Triage:
         self._config = rules
         self._languages = languages
         self._second_opinion = second_opinion
-        self._by_category = {
-            category: tuple(_compile(r) for r in rules.rules.get(category, []))
-            for category in CATEGORIES
-        }
-        self._high = tuple(_compile(r) for r in rules.high_priority)
+        self._category_of = {r.id: c for c in CATEGORIES for r in rules.rules.get(c, [])}
+        self._rules = _Scanner([r for c in CATEGORIES for r in rules.rules.get(c, [])])
+        self._high = _Scanner(rules.high_priority)
 
     def classify(self, text: str | None) -> TriageResult:
         original = text or ""
@@ -108,15 +120,14 @@ class Triage:
         prefixes = word_prefixes(folded)
         scores: dict[Category, float] = {}
         matched: list[str] = []
-        for category, category_rules in self._by_category.items():
-            for rule in category_rules:
-                if rule.matches(folded, language, prefixes):
-                    scores[category] = scores.get(category, 0.0) + rule.rule.weight
-                    matched.append(rule.rule.id)
+        for rule in self._rules.matching(folded, language, prefixes):
+            category = self._category_of[rule.id]
+            scores[category] = scores.get(category, 0.0) + rule.weight
+            matched.append(rule.id)
         category = self._decide(scores)
         priority = self._config.priorities[category]
         if category == "complaint":
-            emotion = [r.rule.id for r in self._high if r.matches(folded, language, prefixes)]
+            emotion = [r.id for r in self._high.matching(folded, language, prefixes)]
             if self._shouting(original):
                 emotion.append("high.shouting")
             if emotion:

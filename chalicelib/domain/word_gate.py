@@ -1,11 +1,11 @@
-"""A cheap pre-check for triage patterns, so hundreds of them stay fast on one core.
+"""Which triage patterns a message can possibly match, so hundreds of them stay fast on one core.
 
-Most charter patterns start with a word boundary and a list of words: `\\b(arnaque|scam|…)`. Such a
-pattern can only match a message in which some word starts with one of those words. `gate()`
-reads that list from the compiled pattern's syntax tree; `word_prefixes()` lists the beginnings of
-a message's words once; a pattern whose gate shares nothing with them is skipped without running
-the regular expression. The gate is a necessary condition only: when in doubt there is no gate and
-the pattern always runs, so results never change (tests/unit/test_triage.py checks this).
+Most charter patterns hold a word boundary followed by a list of words: `\\b(arnaque|scam|…)`.
+Such a pattern can only match a message in which some word starts with one of those words.
+`gate()` reads that list from the pattern's syntax tree, `word_prefixes()` lists the beginnings
+of a message's words once, and triage runs only the patterns a message's words call up. The gate
+is a necessary condition only: when in doubt there is none and the pattern always runs, so
+results never change (tests/unit/test_word_gate.py checks this on every labelled message).
 """
 
 from __future__ import annotations
@@ -38,8 +38,37 @@ def gate(pattern: str) -> frozenset[str] | None:
         items = list(_parser.parse(pattern))
     except re.error:
         return None
-    words = _starts(items, at_word_start=False)
+    if len(items) == 1 and items[0][0] is c.BRANCH:  # "a|b|c": each branch has its own words
+        found: set[str] = set()
+        for branch in items[0][1][1]:
+            words = _most_telling(list(branch))
+            if words is None:
+                return None
+            found |= words
+        return frozenset(found)
+    words = _most_telling(items)
     return frozenset(words) if words else None
+
+
+def _most_telling(items: list[Any]) -> set[str] | None:
+    """Any word that must start after a space or a \\b will do: the most telling one, so
+    "\\bj.ai (recu|eu)" is filed under "recu", "eu" rather than under every word starting "j"."""
+    best = _starts(items, at_word_start=False)
+    for position in range(1, len(items)):
+        op, value = items[position - 1]
+        after_a_break = (op, value) == (c.AT, c.AT_BOUNDARY) or (
+            op is c.LITERAL and not _WORD.fullmatch(chr(value))
+        )
+        if after_a_break:
+            words = _starts(items[position:], at_word_start=True)
+            if words and (best is None or _strength(words) > _strength(best)):
+                best = words
+    return best
+
+
+def _strength(words: set[str]) -> int:
+    """How rarely a message calls up these words: by the shortest (a whole word counts one more)."""
+    return min(len(w) for w in words)
 
 
 def _word(letters: str, whole: bool) -> str:
@@ -69,6 +98,9 @@ def _starts(items: list[Any], at_word_start: bool, skip: bool = True) -> set[str
 def _first(items: list[Any], at_word_start: bool, skip: bool) -> set[str] | None:
     op, value = items[0]
     if op is c.LITERAL:
+        if not _WORD.fullmatch(chr(value)):  # "#", "@", a space: a word may start just after
+            # (but not while reading on in a word: "acme( |-)forever" is not "acmeforever")
+            return _starts(items[1:], at_word_start=True) if skip else None
         if not at_word_start:
             return None
         word, rest = "", items

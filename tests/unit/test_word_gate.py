@@ -17,11 +17,14 @@ from chalicelib.domain.word_gate import gate, word_prefixes
     ("pattern", "words"),
     [
         (r"\b(arnaque|scam)\b", {"arnaqu", "scam$"}),
-        (r"\b(a|ont|avait) attendu", {"a$", "ont$", "avait$"}),
+        (r"\b(a|ont|avait) attendu", {"attend"}),  # the most telling word, not "a"
         (r"\b(rembourse|refund)\w*", {"rembou", "refund"}),
         (r"\bchaque fois|\bprix (a|ont)", {"chaque$", "prix$"}),
         (r"(?<!no )\b(hidden|surprise)", {"hidden", "surpri"}),
-        (r"(?s)^(?!.*\bfake).*\byou have been", {"you$"}),
+        (r"(?s)^(?!.*\bfake).*\byou have been", {"have$"}),
+        (r"\bj.ai (recu|eu)\b", {"recu$", "eu$"}),
+        (r"\bacme( |-)forever", {"acme"}),  # not "acmefo": a space or a dash comes between
+        (r"#team ?acme|\bteam acme\b", {"team", "team$"}),
         (r"^(comment|combien)\b", {"commen", "combie"}),
     ],
 )
