@@ -152,6 +152,9 @@ class Triage(_Strict):
     rules: dict[Category, list[Rule]]
     # Complaints matching any of these are high priority (emotion-charged).
     high_priority: list[Rule]
+    # A message matching any of these is never hidden, whatever its scores: a customer quoting
+    # an insult they received, or asking whether a message they got is a scam.
+    keep_visible: list[Rule] = []
     # Share of capital letters (over at least `shouting_min_letters`) that counts as shouting.
     shouting_ratio: float = Field(default=0.6, gt=0, le=1)
     # What a hiding category (abuse, spam) must win by over the best answerable one.
@@ -163,7 +166,7 @@ class Triage(_Strict):
     @model_validator(mode="after")
     def _unique_ids(self) -> Triage:
         ids = [r.id for rules in self.rules.values() for r in rules]
-        ids += [r.id for r in self.high_priority]
+        ids += [r.id for r in self.high_priority] + [r.id for r in self.keep_visible]
         duplicated = {i for i in ids if ids.count(i) > 1}
         if duplicated:
             raise ValueError(f"rule ids must be unique: {sorted(duplicated)}")

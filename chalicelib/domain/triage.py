@@ -112,6 +112,7 @@ class Triage:
         self._category_of = {r.id: c for c in CATEGORIES for r in rules.rules.get(c, [])}
         self._rules = _Scanner([r for c in CATEGORIES for r in rules.rules.get(c, [])])
         self._high = _Scanner(rules.high_priority)
+        self._keep_visible = _Scanner(rules.keep_visible)
 
     def classify(self, text: str | None) -> TriageResult:
         original = text or ""
@@ -124,6 +125,10 @@ class Triage:
             category = self._category_of[rule.id]
             scores[category] = scores.get(category, 0.0) + rule.weight
             matched.append(rule.id)
+        visible = [r.id for r in self._keep_visible.matching(folded, language, prefixes)]
+        if visible:
+            matched.extend(visible)
+            scores = {c: v for c, v in scores.items() if c not in HIDDEN}
         category = self._decide(scores)
         priority = self._config.priorities[category]
         if category == "complaint":

@@ -97,3 +97,18 @@ def test_an_invalid_rule_is_refused() -> None:
     raw["rules"]["spam"][-1] = {"id": "spam.bad", "patterns": ["(unclosed"]}
     with pytest.raises(ValueError, match="bad pattern"):
         TriageRules.model_validate(raw)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le livreur m'a traitée de connasse parce que je lui ai demandé de monter le colis",
+        "your driver told me to f*** off and called me an idiot, I want an apology",
+        "J'ai reçu un SMS 'colis en attente, réglez 2,99€ ici: acme-livraison.info' arnaque ?",
+        "Is this really you? acme-fr-cadeaux.com says I won a £500 gift card",
+    ],
+)
+def test_a_customer_quoting_an_insult_or_asking_about_a_scam_is_never_hidden(text: str) -> None:
+    result = TRIAGE.classify(text)
+    assert result.category not in ("abuse", "spam")
+    assert any(rule.startswith("visible.") for rule in result.rules)

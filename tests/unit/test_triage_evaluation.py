@@ -58,6 +58,10 @@ KNOWN_WRONGLY_HIDDEN = {
     "The driver was late because a cow was on the road",
     "The driver was stuck behind a pig farm lorry",
     "Follow back? lol no, just fix my dishwasher",
+    "Follow back pls, need to send you pics of the damage privately 📸",
+    "Suivez-moi pr que je vs envoie la vidéo du lave-linge qui saute comme un kangourou 🦘",
+    "My new TV keeps auto-playing a music ad for 'Bitch Better Have My Money' on the home screen"
+    " while my kids are using it. Why are there ads on a £900 telly?",
 }
 
 
@@ -67,5 +71,5 @@ def test_look_alikes_of_abuse_and_spam_are_answered_not_hidden() -> None:
     lines = (DATA / "never_hidden.jsonl").read_text().splitlines()
     texts = [json.loads(line)["text"] for line in lines if line.strip()]
     hidden = {text for text in texts if triage.classify(text).category in HIDDEN}
-    assert len(texts) > 800
+    assert len(texts) > 1200
     assert hidden == KNOWN_WRONGLY_HIDDEN
