@@ -1,7 +1,8 @@
 """Triage of inbound messages by the charter's rules: category, priority, language.
 
 Rule-based and explainable: the result names every rule that matched. Pure and fast: patterns are
-compiled once per charter, a message is folded once (lower case, no accents) and scanned.
+compiled once per process, a message is folded once (lower case, no accents) and runs only the
+patterns its words call up (see word_gate). The charter's `keep_visible` rules veto hiding.
 A second opinion (a small local model, say) can be plugged in later through `SecondOpinion`.
 """
 
@@ -92,9 +93,8 @@ class _Scanner:
             if number in found or pattern in tried:
                 continue
             tried.add(pattern)
-            if self.rules[number].language in ("any", language) and self._patterns[pattern].search(
-                folded
-            ):
+            in_language = self.rules[number].language in ("any", language)
+            if in_language and self._patterns[pattern].search(folded):
                 found.add(number)
         return [self.rules[number] for number in sorted(found)]
 
