@@ -77,6 +77,12 @@ def load(name: str) -> list[Labelled]:
     ]
 
 
+def look_alikes() -> list[str]:
+    """Genuine messages written to look like abuse or spam (never_hidden.jsonl)."""
+    lines = (DATA / "never_hidden.jsonl").read_text().splitlines()
+    return [json.loads(line)["text"] for line in lines if line.strip()]
+
+
 def evaluate(name: str) -> Report:
     charter = load_charter()
     triage = Triage(charter.triage, charter.brand.languages)

@@ -76,7 +76,7 @@ def _word(letters: str, whole: bool) -> str:
 
 
 _ZERO_WIDTH = (c.ASSERT, c.ASSERT_NOT)  # look-arounds: they do not move the match
-_WORD_START = (c.AT_BOUNDARY, c.AT_BEGINNING, c.AT_BEGINNING_STRING)
+_WORD_START = [(c.AT, at) for at in (c.AT_BOUNDARY, c.AT_BEGINNING, c.AT_BEGINNING_STRING)]
 
 
 def _starts(items: list[Any], at_word_start: bool, skip: bool = True) -> set[str] | None:
@@ -84,7 +84,7 @@ def _starts(items: list[Any], at_word_start: bool, skip: bool = True) -> set[str
 
     A literal counts only where the match is known to be at the start of a word (after \\b or ^):
     elsewhere it could sit inside a word and the message's word beginnings would not show it."""
-    while items and (items[0][0] in _ZERO_WIDTH or items[0] in [(c.AT, a) for a in _WORD_START]):
+    while items and (items[0][0] in _ZERO_WIDTH or items[0] in _WORD_START):
         at_word_start = at_word_start or items[0][0] is c.AT
         items = items[1:]
     if not items:
@@ -106,8 +106,6 @@ def _first(items: list[Any], at_word_start: bool, skip: bool) -> set[str] | None
         word, rest = "", items
         while rest and rest[0][0] is c.LITERAL and _WORD.fullmatch(chr(rest[0][1])):
             word, rest = word + chr(rest[0][1]), rest[1:]
-        if not word:
-            return None
         if not rest or rest[0][0] is c.LITERAL or rest[0] == (c.AT, c.AT_BOUNDARY):
             # a space, an apostrophe or \b after the letters: they are a whole word
             return {_word(word, whole=rest != [])}
