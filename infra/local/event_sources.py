@@ -4,6 +4,11 @@
 invokes the handler with a Lambda-shaped SQS event, deletes what succeeded and leaves what failed
 on the queue: it becomes visible again after the queue's visibility timeout, and the queue's
 redrive policy moves it to the dead-letter queue after the configured number of receives.
+
+On AWS the visibility timeout is at least six times the function's timeout, so a batch is never
+handed out again while a function is still working on it. Locally the queues' timeout is short, so
+failures are retried in seconds; the runner keeps that invariant by holding a batch invisible for a
+function timeout while the handler runs, and giving failed messages the queue's own timeout back.
 """
 
 from __future__ import annotations
@@ -25,6 +30,9 @@ logger = Logger(service="local-event-sources")
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
+# The deployed functions' timeout (`lambda_timeout` in .chalice/config.json).
+FUNCTION_TIMEOUT_SECONDS = 30
+
 
 @dataclass
 class LambdaContext:
@@ -34,7 +42,7 @@ class LambdaContext:
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     memory_limit_in_mb: int = 256
     invoked_function_arn: str = "arn:aws:lambda:eu-west-1:123456789012:function:local"
-    timeout_ms: int = 30_000
+    timeout_ms: int = FUNCTION_TIMEOUT_SECONDS * 1000
 
     def get_remaining_time_in_millis(self) -> int:
         return self.timeout_ms
@@ -84,8 +92,11 @@ class SqsPoller(threading.Thread):
         self._function_name = function_name
         self._batch_size = batch_size
         self._stopping = stop
-        attributes = client.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
-        self._queue_arn = attributes["Attributes"]["QueueArn"]
+        attributes = client.get_queue_attributes(
+            QueueUrl=queue_url, AttributeNames=["QueueArn", "VisibilityTimeout"]
+        )["Attributes"]
+        self._queue_arn = attributes["QueueArn"]
+        self._retry_after = int(attributes["VisibilityTimeout"])
         self._region = self._queue_arn.split(":")[3]
 
     def run(self) -> None:
@@ -104,6 +115,7 @@ class SqsPoller(threading.Thread):
             QueueUrl=self._queue_url,
             MaxNumberOfMessages=min(self._batch_size, 10),
             WaitTimeSeconds=wait_seconds,
+            VisibilityTimeout=max(FUNCTION_TIMEOUT_SECONDS, self._retry_after),
             AttributeNames=["All"],
             MessageAttributeNames=["All"],
         )
@@ -129,5 +141,18 @@ class SqsPoller(threading.Thread):
                 QueueUrl=self._queue_url,
                 Entries=[
                     {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)
+                ],
+            )
+        retried = [m for m in messages if m["MessageId"] in failed]
+        if retried:
+            self._client.change_message_visibility_batch(
+                QueueUrl=self._queue_url,
+                Entries=[
+                    {
+                        "Id": str(i),
+                        "ReceiptHandle": m["ReceiptHandle"],
+                        "VisibilityTimeout": self._retry_after,
+                    }
+                    for i, m in enumerate(retried)
                 ],
             )

@@ -88,6 +88,23 @@ def test_a_failing_handler_returns_the_batch_then_the_dlq_takes_it(
     assert bodies(sqs, dlq) == ["poison"]
 
 
+def test_a_batch_is_not_handed_out_again_while_its_handler_runs(
+    sqs: SQSClient, queues: tuple[str, str]
+) -> None:
+    queue, _ = queues  # the queue's visibility timeout is 0: a failure is retried at once
+    send(sqs, queue, "slow")
+    seen_meanwhile: list[int] = []
+
+    def slow(event: dict[str, Any], context: Any) -> None:
+        other_worker = poller(sqs, queue, lambda event, context: None)
+        seen_meanwhile.append(other_worker.poll_once())
+        raise RuntimeError("failed after a while")
+
+    assert poller(sqs, queue, slow).poll_once() == 1
+    assert seen_meanwhile == [0]  # as on AWS, where visibility outlasts the function's timeout
+    assert bodies(sqs, queue) == ["slow"]  # failed: back on the queue after the queue's timeout
+
+
 def test_reported_batch_item_failures_return_only_those_messages(
     sqs: SQSClient, queues: tuple[str, str]
 ) -> None:
