@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from datetime import date, time
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -146,7 +146,39 @@ class Rule(_Strict):
         return _compilable(patterns)
 
 
+_WORD_LIST = re.compile(r"\{\{(\w+)\}\}")
+
+
+def _expand(pattern: str, word_lists: dict[str, list[str]], where: str) -> str:
+    """`{{name}}` in a pattern stands for any entry of the named word list."""
+
+    def entries(reference: re.Match[str]) -> str:
+        name = reference.group(1)
+        if name not in word_lists:
+            raise ValueError(f"{where}: unknown word list {name!r}")
+        return "(?:" + "|".join(word_lists[name]) + ")"
+
+    return _WORD_LIST.sub(entries, pattern)
+
+
+def _expand_rules(rules: Any, word_lists: dict[str, list[str]], where: str) -> Any:
+    if not isinstance(rules, list):
+        return rules
+    expanded = []
+    for rule in rules:
+        if isinstance(rule, dict) and isinstance(rule.get("patterns"), list):
+            at = f"{where}.{rule.get('id')}"
+            patterns = [
+                _expand(p, word_lists, at) if isinstance(p, str) else p for p in rule["patterns"]
+            ]
+            rule = {**rule, "patterns": patterns}
+        expanded.append(rule)
+    return expanded
+
+
 class Triage(_Strict):
+    # Named lists of words or phrases (pattern fragments) that rules refer to as `{{name}}`.
+    word_lists: dict[str, list[str]] = {}
     # Evaluated for every category; the highest total weight wins, ties go to the category
     # listed first in CATEGORIES (spam, abuse, complaint, contact_request, question, praise).
     rules: dict[Category, list[Rule]]
@@ -162,6 +194,28 @@ class Triage(_Strict):
     shouting_min_letters: int = Field(default=12, gt=0)
     priorities: dict[Category, Priority]
     fallback: Category
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_word_lists(cls, data: Any) -> Any:
+        """Rules are stored with their word lists spelled out, so matching never looks them up.
+        Anything malformed is left for the field validators to name."""
+        if not isinstance(data, dict) or not isinstance(data.get("word_lists", {}), dict):
+            return data
+        lists = data.get("word_lists", {})
+        for name, words in lists.items():
+            if isinstance(words, list):
+                _compilable(words, f"word_lists.{name}")
+        expanded = dict(data)
+        if isinstance(data.get("rules"), dict):
+            expanded["rules"] = {
+                category: _expand_rules(found, lists, f"rules.{category}")
+                for category, found in data["rules"].items()
+            }
+        for section in ("high_priority", "keep_visible"):
+            if section in data:
+                expanded[section] = _expand_rules(data[section], lists, section)
+        return expanded
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Triage:

@@ -99,6 +99,24 @@ def test_an_invalid_rule_is_refused() -> None:
         TriageRules.model_validate(raw)
 
 
+def test_rules_refer_to_named_word_lists() -> None:
+    raw = CHARTER.triage.model_dump()
+    raw["word_lists"] = {"gadgets": ["grille-?pain", "toasters?"]}
+    raw["rules"]["question"].append(
+        {"id": "question.gadget", "weight": 9, "patterns": [r"\b{{gadgets}} (rouge|red)\b"]}
+    )
+    triage = Triage(TriageRules.model_validate(raw), CHARTER.brand.languages)
+    assert "question.gadget" in triage.classify("un grillepain rouge").rules
+    assert "question.gadget" in triage.classify("two toasters red").rules
+    assert "question.gadget" not in triage.classify("a red toaster").rules
+    raw["rules"]["question"][-1]["patterns"] = [r"\b{{gizmos}}\b"]
+    with pytest.raises(ValueError, match="question.gadget: unknown word list 'gizmos'"):
+        TriageRules.model_validate(raw)
+    raw["word_lists"]["gizmos"] = ["(unclosed"]
+    with pytest.raises(ValueError, match="word_lists.gizmos: bad pattern"):
+        TriageRules.model_validate(raw)
+
+
 @pytest.mark.parametrize(
     "text",
     [
