@@ -31,14 +31,22 @@ def compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+# Texts no pattern has a reason to match, and where a pattern that can match nothing will.
+_PROBES = ("", "zq", " zq. zq ")
+
+
 def _compilable(patterns: list[str], label: str = "") -> list[str]:
-    """The patterns, if each is a valid regular expression; else the first error, named."""
+    """The patterns, if each is a valid regular expression that needs some text to match; else
+    the first error, named. One that can match nothing at all ("\\b(crypto)?") matches nearly
+    every message: a typo in the charter must not hide, or refuse, everything."""
+    prefix = f"{label}: " if label else ""
     for pattern in patterns:
         try:
-            compiled(pattern)
+            regex = compiled(pattern)
         except re.error as e:
-            prefix = f"{label}: " if label else ""
             raise ValueError(f"{prefix}bad pattern {pattern!r}: {e}") from e
+        if any(m.start() == m.end() for text in _PROBES for m in regex.finditer(text)):
+            raise ValueError(f"{prefix}pattern {pattern!r} matches empty text, so any message")
     return patterns
 
 

@@ -99,6 +99,9 @@ def test_an_invalid_rule_is_refused() -> None:
     raw["rules"]["spam"][-1] = {"id": "spam.bad", "patterns": ["(unclosed"]}
     with pytest.raises(ValueError, match="bad pattern"):
         TriageRules.model_validate(raw)
+    raw["rules"]["spam"][-1] = {"id": "spam.bad", "patterns": [r"\b(crypto)?"]}
+    with pytest.raises(ValueError, match="matches empty text"):
+        TriageRules.model_validate(raw)
 
 
 def test_rules_refer_to_named_word_lists() -> None:
@@ -116,6 +119,10 @@ def test_rules_refer_to_named_word_lists() -> None:
         TriageRules.model_validate(raw)
     raw["word_lists"]["gizmos"] = ["(unclosed"]
     with pytest.raises(ValueError, match=re.escape("word_lists.gizmos: bad pattern")):
+        TriageRules.model_validate(raw)
+    raw["word_lists"]["gizmos"] = ["gizmo", "(gadget)?"]  # the typo would match every word
+    refusal = "word_lists.gizmos: pattern '(gadget)?' matches empty text"
+    with pytest.raises(ValueError, match=re.escape(refusal)):
         TriageRules.model_validate(raw)
 
 
