@@ -23,6 +23,7 @@ from chalice.local import LocalDevServer, create_local_server
 from infra.local.event_sources import SqsPoller
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+_CHALICE_DEFAULT_TIMEOUT = 60  # seconds, when .chalice/config.json sets no lambda_timeout
 
 
 def stage_environment(stage: str = "local") -> dict[str, str]:
@@ -56,15 +57,15 @@ class AppServer:
         if str(PROJECT_DIR) not in sys.path:
             sys.path.insert(0, str(PROJECT_DIR))
         app_module = importlib.import_module("app")
-        if self._event_sources:
-            self._start_pollers(app_module)
         config = CLIFactory(str(PROJECT_DIR)).create_config_obj(chalice_stage_name=self._stage)
+        if self._event_sources:
+            self._start_pollers(app_module, config.lambda_timeout or _CHALICE_DEFAULT_TIMEOUT)
         self._server = create_local_server(app_module.app, config, self.host, self.port)
         http_thread = threading.Thread(target=self._server.serve_forever, name="http", daemon=True)
         http_thread.start()
         self._threads.append(http_thread)
 
-    def _start_pollers(self, app_module: ModuleType) -> None:
+    def _start_pollers(self, app_module: ModuleType, function_timeout: int) -> None:
         """Like Lambda's event source mapping, several invocations run at once per queue (a FIFO
         queue still hands out one message per group at a time, so conversations stay ordered)."""
         sqs = boto3.client("sqs")
@@ -79,6 +80,7 @@ class AppServer:
                     handler=getattr(app_module, source.handler_string.rsplit(".", 1)[1]),
                     function_name=source.name,
                     batch_size=source.batch_size,
+                    function_timeout=function_timeout,
                     stop=self._stop,
                 )
                 poller.start()

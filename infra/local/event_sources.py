@@ -30,19 +30,16 @@ logger = Logger(service="local-event-sources")
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
-# The deployed functions' timeout (`lambda_timeout` in .chalice/config.json).
-FUNCTION_TIMEOUT_SECONDS = 30
-
 
 @dataclass
 class LambdaContext:
     """The attributes Powertools and Chalice read from a Lambda context."""
 
     function_name: str
+    timeout_ms: int
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     memory_limit_in_mb: int = 256
     invoked_function_arn: str = "arn:aws:lambda:eu-west-1:123456789012:function:local"
-    timeout_ms: int = FUNCTION_TIMEOUT_SECONDS * 1000
 
     def get_remaining_time_in_millis(self) -> int:
         return self.timeout_ms
@@ -83,14 +80,17 @@ class SqsPoller(threading.Thread):
         handler: Handler,
         function_name: str,
         batch_size: int,
+        function_timeout: int,
         stop: threading.Event,
     ) -> None:
+        """`function_timeout` (seconds) is the deployed functions' `lambda_timeout`."""
         super().__init__(name=f"sqs-{function_name}", daemon=True)
         self._client = client
         self._queue_url = queue_url
         self._handler = handler
         self._function_name = function_name
         self._batch_size = batch_size
+        self._function_timeout = function_timeout
         self._stopping = stop
         attributes = client.get_queue_attributes(
             QueueUrl=queue_url, AttributeNames=["QueueArn", "VisibilityTimeout"]
@@ -115,7 +115,7 @@ class SqsPoller(threading.Thread):
             QueueUrl=self._queue_url,
             MaxNumberOfMessages=min(self._batch_size, 10),
             WaitTimeSeconds=wait_seconds,
-            VisibilityTimeout=max(FUNCTION_TIMEOUT_SECONDS, self._retry_after),
+            VisibilityTimeout=max(self._function_timeout, self._retry_after),
             AttributeNames=["All"],
             MessageAttributeNames=["All"],
         )
@@ -126,8 +126,9 @@ class SqsPoller(threading.Thread):
 
     def deliver(self, messages: list[MessageTypeDef]) -> None:
         event = lambda_event(messages, self._queue_arn, self._region)
+        context = LambdaContext(self._function_name, timeout_ms=self._function_timeout * 1000)
         try:
-            failed = failed_ids(self._handler(event, LambdaContext(self._function_name)))
+            failed = failed_ids(self._handler(event, context))
         except Exception:
             logger.exception(
                 "handler failed; the batch returns to the queue",

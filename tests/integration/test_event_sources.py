@@ -41,6 +41,7 @@ def poller(sqs: SQSClient, queue: str, handler: Any, batch_size: int = 10) -> Sq
         handler=handler,
         function_name="test",
         batch_size=batch_size,
+        function_timeout=30,
         stop=threading.Event(),
     )
 
