@@ -16,7 +16,7 @@ from chalicelib.domain.triage import HIDDEN, Triage
 
 # Measured on the held-out set when the rules last changed (see the README). The target
 # is 90 %: not reached yet, and this floor only stops it from getting worse.
-EVALUATION_ACCURACY_FLOOR = 0.82
+EVALUATION_ACCURACY_FLOOR = 0.83
 
 
 @pytest.mark.parametrize("name", SETS)
