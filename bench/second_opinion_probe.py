@@ -24,7 +24,7 @@ from chalicelib.charter import load_charter
 from chalicelib.domain.triage import HIDDEN, Triage, TriageResult, fold
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
-ANSWERED_BY_RULES = ("complaint", "praise")
+NEVER_TO_HIDE = ("complaint", "praise")
 
 
 def counts(text: str) -> Counter[str]:
@@ -76,7 +76,7 @@ POLICIES: dict[str, Policy] = {
         if m in HIDDEN
         and (
             any(i.startswith("visible.") for i in r.rules)
-            or (r.category in ANSWERED_BY_RULES and p < 0.8)
+            or (r.category in NEVER_TO_HIDE and p < 0.8)
         )
         else m
     ),
@@ -116,7 +116,7 @@ def main(argv: list[str]) -> None:
             found = combined([m.text for m in messages], policy)
             right = sum(f == m.category for f, m in zip(found, messages, strict=True))
             hidden = sum(
-                f in HIDDEN and m.category in ANSWERED_BY_RULES
+                f in HIDDEN and m.category in NEVER_TO_HIDE
                 for f, m in zip(found, messages, strict=True)
             )
             figures.append(f"{name} {right / len(messages):.1%} ({hidden} hidden)")
