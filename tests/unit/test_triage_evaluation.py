@@ -1,9 +1,9 @@
 """Triage on the labelled sets (tests/fixtures/triage). `bench/triage_eval.py` prints the full
 figures; these tests hold the line on what must never regress.
 
-The rules are tuned on the development sets (`dev` … `dev7`) only; `dev8` and `dev9` are scored
-but never read, to tell whether a change generalises; `evaluation.jsonl` is held out: it is
-scored, never read.
+The rules are tuned on the development sets (`DEVELOPMENT` in the bench) only; the `VALIDATION`
+sets are scored but never read, to tell whether a change generalises; `evaluation.jsonl` is held
+out: it is scored, never read.
 """
 
 from __future__ import annotations
