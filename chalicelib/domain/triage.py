@@ -1,23 +1,22 @@
 """Triage of inbound messages by the charter's rules: category, priority, language.
 
-Rule-based and explainable: the result names every rule that matched. Pure and fast: patterns are
-compiled once per process, a message is folded once (lower case, no accents) and runs only the
-patterns its words call up (see word_gate). The charter's `keep_visible` rules veto hiding.
+Rule-based and explainable: the result names every rule that matched. Pure and fast: a message
+is folded once (lower case, no accents) and runs only the patterns its words call up (see
+rule_scanner). The charter's `keep_visible` rules veto hiding.
 A second opinion (a small local model, say) can be plugged in later through `SecondOpinion`.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from chalicelib.domain.charter import CATEGORIES, Category, Language, Priority, Rule, compiled
+from chalicelib.domain.charter import CATEGORIES, Category, Language, Priority
 from chalicelib.domain.charter import Triage as TriageRules
-from chalicelib.domain.word_gate import gate, word_prefixes
+from chalicelib.domain.rule_scanner import RuleScanner
+from chalicelib.domain.word_gate import word_prefixes
 
 _WORDS = re.compile(r"[a-z']+")
 HIDDEN: frozenset[str] = frozenset({"abuse", "spam"})  # categories the troll policy hides
@@ -64,41 +63,6 @@ def detect_language(folded: str, languages: list[Language]) -> Language:
     return max(languages, key=lambda lang: (scores[lang], -languages.index(lang)))
 
 
-class _Scanner:
-    """Which of some rules match a message. Each pattern is filed under the words that open
-    every match (its word gate), so a message only runs the patterns its own words call up,
-    plus the few with no gate."""
-
-    def __init__(self, rules: Sequence[Rule]) -> None:
-        self.rules = tuple(rules)
-        self._ungated: list[tuple[int, int]] = []  # (pattern number, rule number)
-        self._by_word: dict[str, list[tuple[int, int]]] = {}
-        self._patterns: list[re.Pattern[str]] = []
-        for number, rule in enumerate(self.rules):
-            for source in rule.patterns:
-                entry = (len(self._patterns), number)
-                self._patterns.append(compiled(source))
-                words = gate(source)
-                if words is None:
-                    self._ungated.append(entry)
-                for word in words or ():
-                    self._by_word.setdefault(word, []).append(entry)
-
-    def matching(self, folded: str, language: Language, prefixes: frozenset[str]) -> list[Rule]:
-        """The rules that match, in their charter order."""
-        found: set[int] = set()
-        tried: set[int] = set()
-        called = (entry for word in prefixes for entry in self._by_word.get(word, ()))
-        for pattern, number in itertools.chain(self._ungated, called):
-            if number in found or pattern in tried:
-                continue
-            tried.add(pattern)
-            in_language = self.rules[number].language in ("any", language)
-            if in_language and self._patterns[pattern].search(folded):
-                found.add(number)
-        return [self.rules[number] for number in sorted(found)]
-
-
 class Triage:
     def __init__(
         self,
@@ -110,9 +74,9 @@ class Triage:
         self._languages = languages
         self._second_opinion = second_opinion
         self._category_of = {r.id: c for c in CATEGORIES for r in rules.rules.get(c, [])}
-        self._rules = _Scanner([r for c in CATEGORIES for r in rules.rules.get(c, [])])
-        self._high = _Scanner(rules.high_priority)
-        self._keep_visible = _Scanner(rules.keep_visible)
+        self._rules = RuleScanner([r for c in CATEGORIES for r in rules.rules.get(c, [])])
+        self._high = RuleScanner(rules.high_priority)
+        self._keep_visible = RuleScanner(rules.keep_visible)
 
     def classify(self, text: str | None) -> TriageResult:
         original = text or ""
