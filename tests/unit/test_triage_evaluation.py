@@ -15,8 +15,10 @@ from chalicelib.charter import load_charter
 from chalicelib.domain.triage import HIDDEN, Triage
 
 # Measured on the held-out set when the rules last changed (see the README). The target
-# is 90 %: not reached yet, and this floor only stops it from getting worse.
-EVALUATION_ACCURACY_FLOOR = 0.83
+# is 90 %: not reached yet, and this floor only stops it from getting worse. It went from 0.83
+# to 0.82 once, on purpose: rules narrowed so that 400 more everyday look-alikes are answered
+# let one held-out abuse message through as a complaint (answered, never hidden by mistake).
+EVALUATION_ACCURACY_FLOOR = 0.82
 
 
 @pytest.mark.parametrize("name", SETS)
