@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, time
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-
-from chalicelib.domain.regex_tree import factored
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Language = Literal["fr", "en"]
@@ -26,6 +25,13 @@ CATEGORIES: tuple[Category, ...] = (
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
+@functools.cache
+def compiled(pattern: str) -> re.Pattern[str]:
+    """Compiled once per process: the charter holds more patterns than `re` keeps in its cache.
+    (Triage compiles its own, faster form of each, in the processes that triage.)"""
+    return re.compile(pattern)
+
+
 # Texts no pattern has a reason to match, and where a pattern that can match nothing will.
 _PROBES = ("", "zq", " zq. zq ")
 
@@ -37,7 +43,7 @@ def _compilable(patterns: list[str], label: str = "") -> list[str]:
     prefix = f"{label}: " if label else ""
     for pattern in patterns:
         try:
-            regex = factored(pattern)  # as triage will run it
+            regex = compiled(pattern)
         except re.error as e:
             raise ValueError(f"{prefix}bad pattern {pattern!r}: {e}") from e
         if any(m.start() == m.end() for text in _PROBES for m in regex.finditer(text)):

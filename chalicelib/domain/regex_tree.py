@@ -25,7 +25,7 @@ def parsed(pattern: str) -> Any:
     return _parser.parse(pattern)
 
 
-@functools.cache  # once per process: the charter is checked with these, and triage runs them
+@functools.cache  # once per process, for every triage built from the same charter
 def factored(pattern: str) -> re.Pattern[str]:
     """The pattern compiled with every alternation factored by its alternatives' openings.
 
@@ -61,9 +61,9 @@ def _sub(inner: Any, state: Any) -> Any:
 
 def _alternatives(branches: list[list[Any]], state: Any) -> list[list[Any]]:
     """Alternatives that open with the same item share it, in the order they first appear."""
-    by_opening: dict[str, list[list[Any]]] = {}
+    by_opening: dict[Any, list[list[Any]]] = {}
     for branch in branches:
-        by_opening.setdefault(repr(branch[0]) if branch else "", []).append(branch)
+        by_opening.setdefault(_key(branch[0]) if branch else "", []).append(branch)
     out = []
     for opening, group in by_opening.items():
         if not opening or len(group) == 1:
@@ -76,3 +76,11 @@ def _alternatives(branches: list[list[Any]], state: Any) -> list[list[Any]]:
         choice = [(c.BRANCH, (None, [_parser.SubPattern(state, rest) for rest in rests]))]
         out.append([group[0][0], (c.SUBPATTERN, (None, 0, 0, _parser.SubPattern(state, choice)))])
     return out
+
+
+_PLAIN = (c.LITERAL, c.NOT_LITERAL, c.AT, c.ANY)
+
+
+def _key(item: Any) -> Any:
+    """What tells two items apart: a letter as it is, anything nested by its text."""
+    return item if item[0] in _PLAIN else repr(item)

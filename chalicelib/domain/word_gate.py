@@ -12,6 +12,7 @@ every labelled message).
 
 from __future__ import annotations
 
+import functools
 import re
 from re import _constants as c  # type: ignore[attr-defined]
 from typing import Any
@@ -133,13 +134,18 @@ def _starts(items: list[Any], at_word_start: bool, skip: bool = True) -> set[str
 _SPACES = (c.CATEGORY_SPACE, c.CATEGORY_NOT_WORD)
 
 
+@functools.cache
+def _letter(code: int) -> bool:
+    """Whether the character can be part of a word (`\\w`)."""
+    return bool(_WORD.fullmatch(chr(code)))
+
+
 def _between_words(op: Any, value: Any) -> bool:
     """A character no word holds: a space, "#", "[.!?]", "\\s"."""
     if op is c.LITERAL:
-        return not _WORD.fullmatch(chr(value))
+        return not _letter(value)
     return op is c.IN and all(
-        (kind is c.LITERAL and not _WORD.fullmatch(chr(arg)))
-        or (kind is c.CATEGORY and arg in _SPACES)
+        (kind is c.LITERAL and not _letter(arg)) or (kind is c.CATEGORY and arg in _SPACES)
         for kind, arg in value
     )
 
@@ -164,7 +170,7 @@ def _first(items: list[Any], at_word_start: bool, skip: bool) -> set[str] | None
         if not at_word_start:
             return None
         word, rest = "", items
-        while rest and rest[0][0] is c.LITERAL and _WORD.fullmatch(chr(rest[0][1])):
+        while rest and rest[0][0] is c.LITERAL and _letter(rest[0][1]):
             word, rest = word + chr(rest[0][1]), rest[1:]
         if not rest or _between_words(*rest[0]) or rest[0] == (c.AT, c.AT_BOUNDARY):
             # a space, an apostrophe or \b after the letters: they are a whole word
