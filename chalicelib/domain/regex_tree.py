@@ -16,7 +16,9 @@ from re import _compiler, _parser  # type: ignore[attr-defined]
 from re import _constants as c  # type: ignore[attr-defined]
 from typing import Any
 
-_NESTED = (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT)
+# Not possessive repeats nor atomic groups: they keep the first alternative that fits, so there
+# the order of alternatives, which factoring changes, decides whether the pattern matches.
+_NESTED = (c.MAX_REPEAT, c.MIN_REPEAT)
 
 
 @functools.lru_cache(maxsize=1)  # the gate and the compiler ask for the same one in turn
