@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from datetime import date, time
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -158,6 +159,13 @@ class Rule(_Strict):
 _WORD_LIST = re.compile(r"\{\{(\w+)\}\}")
 
 
+def without_accents(text: str, form: Literal["NFD", "NFKD"] = "NFD") -> str:
+    """The text without accents, typographic apostrophes made plain. NFKD also spells out
+    ligatures and the like ("…" as "..."): right for a message, wrong for a pattern."""
+    decomposed = unicodedata.normalize(form, text.replace("\u2019", "'"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _expand(pattern: str, word_lists: dict[str, list[str]], where: str) -> str:
     """`{{name}}` in a pattern stands for any entry of the named word list."""
 
@@ -177,8 +185,10 @@ def _expand_rules(rules: Any, word_lists: dict[str, list[str]], where: str) -> A
     for rule in rules:
         if isinstance(rule, dict) and isinstance(rule.get("patterns"), list):
             at = f"{where}.{rule.get('id')}"
+            # Messages are matched without their accents, so the patterns are too: "ça" as "ca".
             patterns = [
-                _expand(p, word_lists, at) if isinstance(p, str) else p for p in rule["patterns"]
+                without_accents(_expand(p, word_lists, at)) if isinstance(p, str) else p
+                for p in rule["patterns"]
             ]
             rule = {**rule, "patterns": patterns}
         expanded.append(rule)

@@ -9,11 +9,10 @@ A second opinion (a small local model, say) can be plugged in later through `Sec
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Protocol
 
-from chalicelib.domain.charter import CATEGORIES, Category, Language, Priority
+from chalicelib.domain.charter import CATEGORIES, Category, Language, Priority, without_accents
 from chalicelib.domain.charter import Triage as TriageRules
 from chalicelib.domain.rule_scanner import RuleScanner
 from chalicelib.domain.word_gate import word_prefixes
@@ -50,8 +49,7 @@ class SecondOpinion(Protocol):
 
 def fold(text: str) -> str:
     """Lower case without accents, typographic apostrophes made plain."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("\u2019", "'"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return without_accents(text, "NFKD").lower()
 
 
 def detect_language(folded: str, languages: list[Language]) -> Language:

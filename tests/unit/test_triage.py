@@ -126,6 +126,21 @@ def test_rules_refer_to_named_word_lists() -> None:
         TriageRules.model_validate(raw)
 
 
+def test_patterns_written_with_accents_match_as_messages_are_matched() -> None:
+    raw = CHARTER.triage.model_dump()
+    raw["word_lists"] = {"broken": ["cassée?", "abîmée?"]}
+    raw["rules"]["complaint"].append(
+        {
+            "id": "complaint.accents",
+            "weight": 9,
+            "patterns": [r"\b(ça|télé) {{broken}}\b", "l\u2019écran"],
+        }
+    )
+    triage = Triage(TriageRules.model_validate(raw), CHARTER.brand.languages)
+    for text in ("Ça cassée, franchement", "ma tele abimee", "L'ECRAN est noir"):
+        assert "complaint.accents" in triage.classify(text).rules
+
+
 @pytest.mark.parametrize(
     "text",
     [
