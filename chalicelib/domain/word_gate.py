@@ -35,16 +35,10 @@ def word_prefixes(folded: str) -> frozenset[str]:
     beginnings = {
         word[:size] for word in words for size in range(1, min(len(word), MAX_PREFIX) + 1)
     }
-    signs = {char for char in set(folded) if not char.isspace() and not _WORD.fullmatch(char)}
+    signs = {char for char in set(folded) if not char.isspace() and not _letter(ord(char))}
     return frozenset(
         beginnings | signs | {word + WHOLE for word in words if len(word) <= MAX_PREFIX}
     )
-
-
-def gate(pattern: str) -> frozenset[str] | None:
-    """The word beginnings one of which any match must start with, or None if unknown."""
-    found = gates(pattern)
-    return found[0] if found else None
 
 
 def gates(pattern: str) -> list[frozenset[str]]:

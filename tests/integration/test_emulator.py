@@ -10,8 +10,6 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from mypy_boto3_dynamodb import DynamoDBClient
 
-from infra.local.emulator import Emulator
-
 WRITERS = 16
 INCREMENTS = 10
 
@@ -70,9 +68,7 @@ def _increment(table: str, writer: int) -> int:
     return conflicts
 
 
-def test_concurrent_conditional_transactions_lose_no_write(
-    emulator: Emulator, dynamodb: DynamoDBClient
-) -> None:
+def test_concurrent_conditional_transactions_lose_no_write(dynamodb: DynamoDBClient) -> None:
     table = _table(dynamodb)
     dynamodb.put_item(TableName=table, Item={"pk": {"S": "counter"}, "version": {"N": "0"}})
     with ThreadPoolExecutor(max_workers=WRITERS) as pool:

@@ -10,7 +10,7 @@ from bench.triage_eval import SETS, load, look_alikes
 from chalicelib.charter import load_charter
 from chalicelib.domain.rule_scanner import RuleScanner
 from chalicelib.domain.triage import detect_language, fold
-from chalicelib.domain.word_gate import gate, gates, word_prefixes
+from chalicelib.domain.word_gate import gates, word_prefixes
 
 
 @pytest.mark.parametrize(
@@ -34,7 +34,7 @@ from chalicelib.domain.word_gate import gate, gates, word_prefixes
     ],
 )
 def test_the_words_a_match_must_start_with(pattern: str, words: set[str]) -> None:
-    assert gate(pattern) == frozenset(words)
+    assert gates(pattern)[0] == frozenset(words)  # the most telling set
 
 
 @pytest.mark.parametrize(
@@ -47,7 +47,7 @@ def test_the_words_a_match_must_start_with(pattern: str, words: set[str]) -> Non
     ],
 )
 def test_no_gate_when_unsure(pattern: str) -> None:
-    assert gate(pattern) is None
+    assert gates(pattern) == []
 
 
 def test_a_message_lists_its_word_beginnings_and_short_words_whole() -> None:
