@@ -195,6 +195,16 @@ def _expand_rules(rules: Any, word_lists: dict[str, list[str]], where: str) -> A
     return expanded
 
 
+class HiddenDespite(_Strict):
+    """Once `category` (abuse or spam) scored at least `from_score`, evidence for `of` does not
+    count against it: spam is written with praise for a stranger ("she doubled my savings,
+    honest woman"), so praise in a message is no sign it is not spam."""
+
+    category: Literal["abuse", "spam"]
+    of: list[Category] = Field(min_length=1)
+    from_score: float = Field(gt=0)
+
+
 class Triage(_Strict):
     # Named lists of words or phrases (pattern fragments) that rules refer to as `{{name}}`.
     word_lists: dict[str, list[str]] = {}
@@ -210,6 +220,8 @@ class Triage(_Strict):
     shouting_ratio: float = Field(default=0.6, gt=0, le=1)
     # What a hiding category (abuse, spam) must win by over the best answerable one.
     hide_margin: float = Field(default=0.0, ge=0)
+    # Answerable categories that do not argue against a hiding one once it scored this much.
+    hidden_despite: list[HiddenDespite] = []
     shouting_min_letters: int = Field(default=12, gt=0)
     priorities: dict[Category, Priority]
     fallback: Category

@@ -107,9 +107,17 @@ class Triage:
 
     def _decide(self, scores: dict[Category, float]) -> Category:
         """The highest score, ties to the category listed first; but a category that hides the
-        message (abuse, spam) must win by the charter's margin, or the message is answered."""
+        message (abuse, spam) must win by the charter's margin over the best answerable one
+        (leaving out what `hidden_despite` says is no argument), or the message is answered."""
         if not scores:
             return self._config.fallback
+        no_argument = {
+            c
+            for rule in self._config.hidden_despite
+            if scores.get(rule.category, 0.0) >= rule.from_score
+            for c in rule.of
+        }
+        scores = {c: v for c, v in scores.items() if c not in no_argument}
         best = max(scores, key=lambda c: (scores[c], -CATEGORIES.index(c)))
         if best in HIDDEN:
             answerable = {c: v for c, v in scores.items() if c not in HIDDEN}

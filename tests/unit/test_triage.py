@@ -154,3 +154,35 @@ def test_a_customer_quoting_an_insult_or_asking_about_a_scam_is_never_hidden(tex
     result = TRIAGE.classify(text)
     assert result.category not in ("abuse", "spam")
     assert any(rule.startswith("visible.") for rule in result.rules)
+
+
+def _with_rules(hidden_despite: list[dict[str, object]], spam_weight: float) -> Triage:
+    """A charter with only three rules of known weights, to watch the decision itself."""
+    raw = CHARTER.triage.model_dump()
+    raw["rules"] = {
+        "spam": [{"id": "spam.t", "weight": spam_weight, "patterns": [r"\bwhatsapp\b"]}],
+        "praise": [{"id": "praise.t", "weight": 6, "patterns": [r"\bhonest woman\b"]}],
+        "contact_request": [{"id": "contact.t", "weight": 6, "patterns": [r"\bdm me\b"]}],
+    }
+    raw["keep_visible"] = []
+    raw["hidden_despite"] = hidden_despite
+    return Triage(TriageRules.model_validate(raw), CHARTER.brand.languages)
+
+
+def test_praise_is_no_argument_against_spam_once_the_spam_is_sure() -> None:
+    testimonial = "she doubled my savings, honest woman, whatsapp her"
+    rule = {"category": "spam", "of": ["praise"], "from_score": 4}
+    assert _with_rules([], spam_weight=5).classify(testimonial).category == "praise"
+    assert _with_rules([rule], spam_weight=5).classify(testimonial).category == "spam"
+    # A weak spam cue is not enough to set the praise aside.
+    assert _with_rules([rule], spam_weight=3).classify(testimonial).category == "praise"
+    # Only the categories named are set aside: a contact request still argues against hiding.
+    pitch = "dm me or whatsapp, honest woman"
+    assert _with_rules([rule], spam_weight=5).classify(pitch).category == "contact_request"
+
+
+def test_hidden_despite_names_only_a_hiding_category() -> None:
+    raw = CHARTER.triage.model_dump()
+    raw["hidden_despite"] = [{"category": "complaint", "of": ["praise"], "from_score": 4}]
+    with pytest.raises(ValueError, match=r"hidden_despite\.0\.category"):
+        TriageRules.model_validate(raw)
