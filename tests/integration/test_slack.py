@@ -392,4 +392,4 @@ def test_a_ticket_goes_from_creation_to_closure_by_slack_interactions_alone(
     thread = closed["slack_card"]["ts"]
     for step in ("Public reply sent", "Assigned", "Private message sent", "Resolved", "Closed"):
         slack.wait_for("chat.postMessage", step, thread_ts=thread)
-    assert slack.wait_for("chat.update", "Closed.", ts=closed["slack_card"]["ts"])
+    assert slack.wait_for("chat.update", "Closed.", ts=thread)
