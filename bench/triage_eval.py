@@ -21,8 +21,20 @@ from chalicelib.domain.triage import HIDDEN, Triage, TriageResult
 DATA = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "triage"
 # Development sets the rules are tuned on; fresh sets, scored but never read, that tell whether
 # the rules generalise; then the held-out set (never read, only scored).
-DEVELOPMENT = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev10", "dev11", "dev14")
-VALIDATION = ("dev8", "dev9", "dev12", "dev13")
+DEVELOPMENT = (
+    "dev",
+    "dev2",
+    "dev3",
+    "dev4",
+    "dev5",
+    "dev6",
+    "dev7",
+    "dev10",
+    "dev11",
+    "dev14",
+    "dev15",
+)
+VALIDATION = ("dev8", "dev9", "dev12", "dev13", "dev16")
 SETS = (*DEVELOPMENT, *VALIDATION, "evaluation")
 
 

@@ -156,6 +156,59 @@ def test_a_customer_quoting_an_insult_or_asking_about_a_scam_is_never_hidden(tex
     assert any(rule.startswith("visible.") for rule in result.rules)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # On X a complaint opens on the brand's handle, which the charter cannot list for every
+        # page: "retard" (delay), "raté" (missed), "moche", "dumb update" are about the service.
+        "@OuiGo 2h de retard, je rate mon rdv",
+        "@TGVite retard, retard, retard. Je devrais me faire rembourser tellement c'est nul",
+        "@BeautyLune le nouveau packaging est moche et la crème pique maintenant",
+        "@ShopZenith débile ce nouveau règlement de retour payant",
+        "@TrackFit battery dies in 6 hours since the update. Dumb update, roll it back",
+        "@GymRush stupid policy, 30 days notice to cancel AND a fee? bunch of muppets",
+    ],
+)
+def test_a_complaint_opening_on_the_brands_handle_is_answered(text: str) -> None:
+    assert TRIAGE.classify(text).category not in ("abuse", "spam")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@kev_mufc your a nonce mate everyone knows it",
+        "@marie.dlt t'as l'air d'une attardée, relis ton commentaire avant de l'écrire",
+    ],
+)
+def test_an_insult_addressed_to_another_commenter_is_abuse(text: str) -> None:
+    assert TRIAGE.classify(text).category == "abuse"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My bitch is due in 3 weeks (Labrador, 6th litter). Is your puppy milk ok from day one?",
+        'The gym blasted "Bitch Better Have My Money" at full volume during the kids\' swim hour.',
+        'Est-ce que "Nègres blancs d\'Amérique" de Vallières est dispo en poche chez vous ?',
+    ],
+)
+def test_a_title_or_a_breeders_bitch_is_answered(text: str) -> None:
+    result = TRIAGE.classify(text)
+    assert result.category not in ("abuse", "spam")
+    assert "visible.titles_and_breeders" in result.rules
+
+
+def test_a_loan_offer_asking_to_be_written_to_is_spam_but_a_customer_asking_for_a_call_is_not() -> (
+    None
+):
+    offer = (
+        "Prêt entre particuliers rapide et sans frais de dossier, taux 2 %. Contactez-moi en MP."
+    )
+    assert TRIAGE.classify(offer).category == "spam"
+    doris = "Hello dear, could somebody ring me on 0161 496 0321 please. Many thanks, Doris"
+    assert TRIAGE.classify(doris).category == "contact_request"
+
+
 def _with_rules(hidden_despite: list[dict[str, object]], spam_weight: float) -> Triage:
     """A charter with only three rules of known weights, to watch the decision itself."""
     raw = CHARTER.triage.model_dump()
@@ -176,7 +229,7 @@ def test_praise_is_no_argument_against_spam_once_the_spam_is_sure() -> None:
     assert _with_rules([rule], spam_weight=5).classify(testimonial).category == "spam"
     # A weak spam cue is not enough to set the praise aside.
     assert _with_rules([rule], spam_weight=3).classify(testimonial).category == "praise"
-    # Only the categories named are set aside: a contact request still argues against hiding.
+    # Only the categories named are set aside: here a contact request still argues against hiding.
     pitch = "dm me or whatsapp, honest woman"
     assert _with_rules([rule], spam_weight=5).classify(pitch).category == "contact_request"
 
