@@ -209,6 +209,35 @@ def test_a_loan_offer_asking_to_be_written_to_is_spam_but_a_customer_asking_for_
     assert TRIAGE.classify(doris).category == "contact_request"
 
 
+@pytest.mark.parametrize(
+    ("text", "category", "rule"),
+    [
+        # abuse with no swear word: an ape at the counter, a woman's place, a veiled threat
+        ("Get that ape off the phones, he hung up on me twice", "abuse", "primates_and_vermin"),
+        ("Stick to making sandwiches love, let a man handle the replies", "abuse", "sexism"),
+        (
+            "Fais attention en sortant ce soir, le vendeur à lunettes. Je t'ai repéré",
+            "abuse",
+            "threat",
+        ),
+        ("Ton prénom dit tout, toi et tes cousins vous êtes tous pareils", "abuse", "prejudice"),
+        # spam that reads like a customer: an income from home, a cure, a loan, a shop code
+        (
+            "Just got paid again 😍 £2,400 this week working 2hrs a day from home, ask me how",
+            "spam",
+            "earnings_and_cures",
+        ),
+        ("My dad's diabetes is GONE after 30 days on these drops", "spam", "earnings_and_cures"),
+        ("Prêts de 5 000 à 50 000 € sans garantie, WhatsApp +229 97 41 03 58", "spam", "earnings"),
+        ("Visit my Etsy shop for resin jewellery, 20% off with code MOON20", "spam", "earnings"),
+    ],
+)
+def test_abuse_and_spam_by_shape(text: str, category: str, rule: str) -> None:
+    result = TRIAGE.classify(text)
+    assert result.category == category
+    assert any(rule in matched for matched in result.rules)
+
+
 def _with_rules(hidden_despite: list[dict[str, object]], spam_weight: float) -> Triage:
     """A charter with only three rules of known weights, to watch the decision itself."""
     raw = CHARTER.triage.model_dump()
