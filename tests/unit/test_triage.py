@@ -3,8 +3,10 @@ from __future__ import annotations
 import re
 
 import pytest
+import yaml
 
-from chalicelib.charter import load_charter
+from chalicelib.charter import CHARTER_PATH, load_charter
+from chalicelib.domain.charter import Charter
 from chalicelib.domain.charter import Triage as TriageRules
 from chalicelib.domain.triage import SecondOpinion, Triage, TriageResult, detect_language, fold
 
@@ -182,6 +184,16 @@ def test_a_complaint_opening_on_the_brands_handle_is_answered(text: str) -> None
 )
 def test_an_insult_addressed_to_another_commenter_is_abuse(text: str) -> None:
     assert TRIAGE.classify(text).category == "abuse"
+
+
+def test_a_handle_listed_as_the_brands_is_not_another_commenter() -> None:
+    raw = yaml.safe_load(CHARTER_PATH.read_text())
+    raw["triage"]["word_lists"]["brand_names"] = ["railnova"]
+    own = Charter.model_validate(raw)
+    railnova = Triage(own.triage, own.brand.languages)
+    text = "@RailNova quel tocard"
+    assert TRIAGE.classify(text).category == "abuse"  # a reply to a commenter called RailNova
+    assert railnova.classify(text).category not in ("abuse", "spam")
 
 
 @pytest.mark.parametrize(
