@@ -144,18 +144,43 @@ def test_patterns_written_with_accents_match_as_messages_are_matched() -> None:
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "veto"),
     [
-        "Le livreur m'a traitée de connasse parce que je lui ai demandé de monter le colis",
-        "your driver told me to f*** off and called me an idiot, I want an apology",
-        "J'ai reçu un SMS 'colis en attente, réglez 2,99€ ici: acme-livraison.info' arnaque ?",
-        "Is this really you? acme-fr-cadeaux.com says I won a £500 gift card",
+        (
+            "Le livreur m'a traitée de connasse parce que je lui ai demandé de monter le colis",
+            "visible.reported_speech",
+        ),
+        (
+            "your driver told me to f*** off and called me an idiot, I want an apology",
+            "visible.reported_speech",
+        ),
+        (
+            "J'ai reçu un SMS 'colis en attente, réglez 2,99€ ici: acme-livraison.info' arnaque ?",
+            "visible.scam_report",
+        ),
+        (
+            "Is this really you? acme-fr-cadeaux.com says I won a £500 gift card",
+            "visible.scam_report",
+        ),
+        # words that are slurs elsewhere
+        (
+            "My bitch is due in 3 weeks (Labrador, 6th litter). Is your puppy milk ok from day 1?",
+            "visible.titles_and_breeders",
+        ),
+        (
+            'The gym blasted "Bitch Better Have My Money" at full volume in the kids\' swim hour.',
+            "visible.titles_and_breeders",
+        ),
+        (
+            'Est-ce que "Nègres blancs d\'Amérique" de Vallières est dispo en poche chez vous ?',
+            "visible.titles_and_breeders",
+        ),
     ],
 )
-def test_a_customer_quoting_an_insult_or_asking_about_a_scam_is_never_hidden(text: str) -> None:
+def test_what_only_looks_like_abuse_or_spam_is_never_hidden(text: str, veto: str) -> None:
     result = TRIAGE.classify(text)
     assert result.category not in ("abuse", "spam")
-    assert any(rule.startswith("visible.") for rule in result.rules)
+    assert veto in result.rules
 
 
 @pytest.mark.parametrize(
@@ -196,20 +221,6 @@ def test_a_handle_listed_as_the_brands_is_not_another_commenter() -> None:
     assert railnova.classify(text).category not in ("abuse", "spam")
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "My bitch is due in 3 weeks (Labrador, 6th litter). Is your puppy milk ok from day one?",
-        'The gym blasted "Bitch Better Have My Money" at full volume during the kids\' swim hour.',
-        'Est-ce que "Nègres blancs d\'Amérique" de Vallières est dispo en poche chez vous ?',
-    ],
-)
-def test_a_title_or_a_breeders_bitch_is_answered(text: str) -> None:
-    result = TRIAGE.classify(text)
-    assert result.category not in ("abuse", "spam")
-    assert "visible.titles_and_breeders" in result.rules
-
-
 def test_a_loan_offer_asking_to_be_written_to_is_spam_but_a_customer_asking_for_a_call_is_not() -> (
     None
 ):
@@ -222,32 +233,37 @@ def test_a_loan_offer_asking_to_be_written_to_is_spam_but_a_customer_asking_for_
 
 
 @pytest.mark.parametrize(
-    ("text", "category", "rule"),
+    ("text", "rule"),
     [
-        # abuse with no swear word: an ape at the counter, a woman's place, a veiled threat
-        ("Get that ape off the phones, he hung up on me twice", "abuse", "primates_and_vermin"),
-        ("Stick to making sandwiches love, let a man handle the replies", "abuse", "sexism"),
+        # abuse with no swear word: an ape at the counter, how a woman got the job, a veiled
+        # threat, prejudice without a slur
+        (
+            "Get that ape off the phones, he hung up on me twice",
+            "abuse.primates_and_vermin_at_staff",
+        ),
+        (
+            "Jess from customer care, bet you got that job in a short skirt, not for your brains",
+            "abuse.sexism_at_work",
+        ),
         (
             "Fais attention en sortant ce soir, le vendeur à lunettes. Je t'ai repéré",
-            "abuse",
-            "threat",
+            "abuse.veiled_threat",
         ),
-        ("Ton prénom dit tout, toi et tes cousins vous êtes tous pareils", "abuse", "prejudice"),
-        # spam that reads like a customer: an income from home, a cure, a loan, a shop code
+        ("Ton prénom dit tout, toi et tes cousins vous êtes tous pareils", "abuse.coded_prejudice"),
+        # spam that reads like a customer: an income from a phone, a cure, a loan, a shop code
         (
-            "Just got paid again 😍 £2,400 this week working 2hrs a day from home, ask me how",
-            "spam",
-            "earnings_and_cures",
+            "Je cherche 10 personnes motivées, 150€/jour juste avec son téléphone, écris-moi",
+            "spam.money_for_nothing",
         ),
-        ("My dad's diabetes is GONE after 30 days on these drops", "spam", "earnings_and_cures"),
-        ("Prêts de 5 000 à 50 000 € sans garantie, WhatsApp +229 97 41 03 58", "spam", "earnings"),
-        ("Visit my Etsy shop for resin jewellery, 20% off with code MOON20", "spam", "earnings"),
+        ("My dad's diabetes is GONE after 30 days on these drops", "spam.miracle_cures"),
+        ("Prêts de 5 000 à 50 000 € sans garantie, WhatsApp +229 97 41 03 58", "spam.loans_credit"),
+        ("Visit my Etsy shop for resin jewellery, 20% off with code MOON20", "spam.own_shop_promo"),
     ],
 )
-def test_abuse_and_spam_by_shape(text: str, category: str, rule: str) -> None:
+def test_abuse_and_spam_by_shape(text: str, rule: str) -> None:
     result = TRIAGE.classify(text)
-    assert result.category == category
-    assert any(rule in matched for matched in result.rules)
+    assert result.category == rule.split(".")[0]
+    assert rule in result.rules
 
 
 def _with_rules(hidden_despite: list[dict[str, object]], spam_weight: float) -> Triage:
