@@ -206,7 +206,8 @@ class HiddenDespite(_Strict):
 
 
 class Triage(_Strict):
-    # Named lists of words or phrases (pattern fragments) that rules refer to as `{{name}}`.
+    # Named lists of words or phrases (pattern fragments) that rules, and the lists below them,
+    # refer to as `{{name}}`.
     word_lists: dict[str, list[str]] = {}
     # Evaluated for every category; the highest total weight wins, ties go to the category
     # listed first in CATEGORIES (spam, abuse, complaint, contact_request, question, praise).
@@ -233,11 +234,16 @@ class Triage(_Strict):
         Anything malformed is left for the field validators to name."""
         if not isinstance(data, dict) or not isinstance(data.get("word_lists", {}), dict):
             return data
-        lists = data.get("word_lists", {})
-        for name, words in lists.items():
+        # A list may name the lists above it ("acme" is written once, in brand_names); naming
+        # only earlier ones keeps references from going round in circles.
+        lists: dict[str, Any] = {}
+        for name, words in data.get("word_lists", {}).items():
             if isinstance(words, list):
-                _compilable(words, f"word_lists.{name}")
-        expanded = dict(data)
+                at = f"word_lists.{name}"
+                words = [_expand(w, lists, at) if isinstance(w, str) else w for w in words]
+                _compilable(words, at)
+            lists[name] = words
+        expanded = {**data, "word_lists": lists}
         if isinstance(data.get("rules"), dict):
             expanded["rules"] = {
                 category: _expand_rules(found, lists, f"rules.{category}")

@@ -128,6 +128,22 @@ def test_rules_refer_to_named_word_lists() -> None:
         TriageRules.model_validate(raw)
 
 
+def test_a_word_list_may_name_the_lists_above_it() -> None:
+    raw = CHARTER.triage.model_dump()
+    raw["word_lists"] = {"brands": ["railnova", "rn"], "praise_of_brand": ["love {{brands}}"]}
+    raw["rules"]["praise"].append(
+        {"id": "praise.brand", "weight": 9, "patterns": [r"\b{{praise_of_brand}}\b"]}
+    )
+    triage = Triage(TriageRules.model_validate(raw), CHARTER.brand.languages)
+    assert "praise.brand" in triage.classify("honestly I love RN").rules
+    assert "praise.brand" not in triage.classify("honestly I love trains").rules
+    # a list below would let two lists name each other, so only the lists above count
+    raw["word_lists"] = {"praise_of_brand": ["love {{brands}}"], "brands": ["railnova"]}
+    refusal = "word_lists.praise_of_brand: unknown word list 'brands'"
+    with pytest.raises(ValueError, match=re.escape(refusal)):
+        TriageRules.model_validate(raw)
+
+
 def test_patterns_written_with_accents_match_as_messages_are_matched() -> None:
     raw = CHARTER.triage.model_dump()
     raw["word_lists"] = {"broken": ["cassée?", "abîmée?"]}
