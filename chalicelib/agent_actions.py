@@ -191,9 +191,12 @@ class AgentActions:
 
     def _route(self, ticket: Ticket, action: AgentAction) -> None:
         """Escalate to a team: its resolution target applies from now (if the first reply is
-        made; else from the first reply)."""
+        made; else from the first reply), and a resolution wait already running restarts on it."""
         team = action.team or ""
+        event = f"action:{action.request_id}"
         if ticket.routing == team:
+            if ticket.pending_task and ticket.pending_task.claimed_by == event:
+                self._workflow.rearm_resolution(ticket, event=event)  # this request, retried
             return
         now = self._now()
         due = self._clock.resolution_due(now, team) if ticket.first_reply_made else None
@@ -204,7 +207,9 @@ class AgentActions:
         key = f"{ticket.id}:route:{action.request_id}"
         text = f"to {team} (resolution target {days} business days)"
         note = entry(key, EntryType.ROUTED, now, text, actor=f"agent:{action.agent or 'unknown'}")
-        self._save(ticket, updated, note, markers=[key])
+        self._workflow.rearm_resolution(
+            self._save(ticket, updated, note, markers=[key]), event=event
+        )
 
     def _reply_publicly(self, ticket: Ticket, action: AgentAction) -> Ticket:
         now = self._now()

@@ -26,7 +26,14 @@ from chalicelib.domain.ticket import (
     TicketStatus,
     TimelineEntry,
 )
-from chalicelib.domain.workflow import Task, WorkflowTask, completion, wait
+from chalicelib.domain.workflow import (
+    Completion,
+    Task,
+    WorkflowTask,
+    completion,
+    rearmed,
+    wait,
+)
 from chalicelib.errors import InvalidMessageError, PostFailedError
 
 logger = Logger(child=True)
@@ -120,7 +127,13 @@ class TicketWorkflowService:
     def signal_if_ready(self, ticket: Ticket, *, event: str) -> None:
         """End the pending wait if the ticket satisfies it. The claim is a conditional write on
         the ticket, so a duplicate or late event finds the wait taken and does nothing."""
-        done = completion(ticket, event=event, now=self._now(), clock=self._clock)
+        self._end_wait(ticket, completion(ticket, event=event, now=self._now(), clock=self._clock))
+
+    def rearm_resolution(self, ticket: Ticket, *, event: str) -> None:
+        """Restart a running resolution wait on the ticket's (new) resolution target."""
+        self._end_wait(ticket, rearmed(ticket, event=event, now=self._now(), clock=self._clock))
+
+    def _end_wait(self, ticket: Ticket, done: Completion | None) -> None:
         if done is None or done.ticket.pending_task is None:
             return
         if done.ticket != ticket:

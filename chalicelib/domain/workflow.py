@@ -146,6 +146,26 @@ def completion(ticket: Ticket, *, event: str, now: datetime, clock: SlaClock) ->
     return None
 
 
+def rearmed(ticket: Ticket, *, event: str, now: datetime, clock: SlaClock) -> Completion | None:
+    """A resolution wait already running when the case was routed keeps the deadline it was
+    armed with; ending it with `await_resolution` starts it again on the team's target.
+    `event` claims it as `completion` does, so a retried route re-arms once."""
+    task = ticket.pending_task
+    if (
+        task is None
+        or Task(task.name) is not Task.AWAIT_RESOLUTION
+        or task.claimed_by not in (None, event)
+        or ticket.resolution_due is None
+    ):
+        return None
+    claimed = task.model_copy(update={"claimed_by": event})
+    timeout = clock.timeout_seconds(ticket.resolution_due, now)
+    return Completion(
+        ticket.model_copy(update={"pending_task": claimed}),
+        {"next": Task.AWAIT_RESOLUTION.value, "wait": wait(timeout)},
+    )
+
+
 def _next(request: AgentRequest | None, resolution_timeout: int) -> dict[str, Any]:
     action = request.action if request else "await_resolution"
     return {"next": action, "wait": wait(resolution_timeout)}

@@ -261,6 +261,35 @@ def test_a_failing_post_is_retried_by_the_state_machine_then_recorded_as_failed(
     assert len(scheduled) >= 3
 
 
+def resolution_waits(sfn: SFNClient, ticket: dict[str, Any]) -> list[int]:
+    """The timeout of each resolution wait the execution entered, in order."""
+    return [
+        json.loads(e["stateEnteredEventDetails"]["input"])["step"]["wait"]["timeout"]
+        for e in history(sfn, ticket)
+        if e.get("stateEnteredEventDetails", {}).get("name") == "AwaitResolution"
+    ]
+
+
+def test_routing_after_the_first_reply_restarts_the_resolution_wait_on_the_teams_target(
+    fast: AppProcess, run: str, sfn: SFNClient
+) -> None:
+    ticket = replied_by_the_page(fast, run)
+    [default] = resolution_waits(sfn, ticket)  # the charter's 7 business days
+    assert fast.act(ticket["id"], "route", team="refunds", agent="Sam").status == 202
+    routed = ticket_when(fast, ticket["id"], lambda t: t["routing"] == "refunds")
+    waits = eventually(lambda: (w := resolution_waits(sfn, ticket))[1:] and w)
+    assert len(waits) == 2  # restarted once, not resolved or escalated
+    # the new wait ends at the team's target (5 business days from the route), at 600x speed
+    due = datetime.fromisoformat(routed["resolution_due"])
+    routed_at = datetime.fromisoformat(last_entry(routed, "routed")["at"])
+    expected = (due - routed_at).total_seconds() / FAST
+    assert abs(waits[1] - expected) <= 2
+    assert waits[1] < default
+    restarted = waiting_for(fast, ticket["id"], "await_resolution")
+    assert restarted["pending_task"]["entered_at"] != ticket["pending_task"]["entered_at"]
+    assert restarted["status"] == "awaiting_resolution"
+
+
 # --- closure and reopening ----------------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from chalicelib.domain.workflow import (
     check_private_allowed,
     check_resolve_allowed,
     completion,
+    rearmed,
 )
 from chalicelib.errors import RefusedError
 from chalicelib.platforms.meta.normalise import interactions_from, parse_delivery
@@ -124,6 +125,23 @@ def test_the_resolution_wait_ends_with_the_agent_request() -> None:
     )
     assert done is not None
     assert done.output == {"next": "resolve", "wait": {"timeout": 86400, "level": 0}}
+
+
+def test_a_running_resolution_wait_restarts_on_a_new_target_once_per_event() -> None:
+    routed = waiting(
+        ticket_from("feed_comment", first_public_reply_at=NOW, resolution_due=NOW + timedelta(5)),
+        "await_resolution",
+    )
+    done = rearmed(routed, event="route-1", now=NOW, clock=CLOCK)
+    assert done is not None
+    assert done.output == {"next": "await_resolution", "wait": {"timeout": 5 * 86400, "level": 0}}
+    assert done.ticket.pending_task is not None
+    assert done.ticket.pending_task.claimed_by == "route-1"
+    assert rearmed(done.ticket, event="route-2", now=NOW, clock=CLOCK) is None  # taken
+    assert rearmed(done.ticket, event="route-1", now=NOW, clock=CLOCK) is not None  # its retry
+    # nothing to restart before the first reply (the target is set then) or in another wait
+    first = waiting(ticket_from("feed_comment"), "await_first_reply")
+    assert rearmed(first, event="route-1", now=NOW, clock=CLOCK) is None
 
 
 # --- platform rules -------------------------------------------------------------------------
