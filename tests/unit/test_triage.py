@@ -191,6 +191,32 @@ def test_patterns_written_with_accents_match_as_messages_are_matched() -> None:
             'Est-ce que "Nègres blancs d\'Amérique" de Vallières est dispo en poche chez vous ?',
             "visible.titles_and_breeders",
         ),
+        # a slur the customer was told, reported; their photos, tracking page, fan content
+        (
+            'Told by your Edinburgh shop assistant that "trannies use the disabled loo, not the'
+            " ladies\". I'm a woman and a paying customer. Absolutely raging, Velvet & Co.",
+            "visible.reported_speech",
+        ),
+        (
+            "Voici les photos du canapé livré déchiré : https://photos.imgshare.com/a8f7d2."
+            " Commande 55-8891. Je veux un échange.",
+            "visible.own_evidence",
+        ),
+        (
+            "@ColiPrompt colis bloqué depuis 8 jours, suivi n° CP7789456123FR. Voici la page :"
+            " www.coliprompt.fr/suivi/CP7789456123FR. Il est où ??",
+            "visible.own_evidence",
+        ),
+        (
+            "@UrbanThreads obsessed with the linen suit, link in bio for anyone asking where it's"
+            " from 🔥",
+            "visible.own_evidence",
+        ),
+        (
+            "I sell handmade dog collars and buy buckles from your trade shop every month. Can I"
+            " get VAT invoices for my accountant?",
+            "visible.creator_pitch_to_brand",
+        ),
     ],
 )
 def test_what_only_looks_like_abuse_or_spam_is_never_hidden(text: str, veto: str) -> None:
@@ -225,6 +251,32 @@ def test_a_complaint_opening_on_the_brands_handle_is_answered(text: str) -> None
 )
 def test_an_insult_addressed_to_another_commenter_is_abuse(text: str) -> None:
     assert TRIAGE.classify(text).category == "abuse"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        (
+            "@FastDrop I swear I'm going to strangle your driver, he threw my parcel over the gate"
+            " AGAIN. 3rd time. It was a glass vase.",
+            "complaint",
+        ),  # "you" is not "your"
+        ("I'm going to strangle you when I find you", "abuse"),
+        (
+            "Bonjour, diabétique de type 1, je voyage avec mon stylo à insuline et mes aiguilles. Y"
+            " a-t-il des formalités à bord de vos trains de nuit ?",
+            "question",
+        ),
+        ("Tapez 1 en commentaire et partagez pour recevoir votre bon d'achat !", "spam"),
+        (
+            "@SecureAcme-help your account is locked, verify at www.coliprompt-verif.info/login"
+            " @coliprompt",
+            "spam",
+        ),  # a look-alike domain is not the brand's own site
+    ],
+)
+def test_threats_hoaxes_and_links_are_read_word_for_word(text: str, category: str) -> None:
+    assert TRIAGE.classify(text).category == category
 
 
 def test_a_handle_listed_as_the_brands_is_not_another_commenter() -> None:

@@ -63,6 +63,8 @@ KNOWN_WRONGLY_HIDDEN = {
     "Suivez-moi pr que je vs envoie la vidéo du lave-linge qui saute comme un kangourou 🦘",
     "My new TV keeps auto-playing a music ad for 'Bitch Better Have My Money' on the home screen"
     " while my kids are using it. Why are there ads on a £900 telly?",
+    "Abonnez-vous à ma chaîne YouTube, j'ai fait le test complet de la trottinette @ZappShop et"
+    " elle est incroyable ! Lien en commentaire 👇",
 }
 
 
