@@ -1,6 +1,6 @@
 """Triage against a labelled set: per-category precision and recall, accuracy, throughput.
 
-    .venv/bin/python -m bench.triage_eval [evaluation|dev|dev2|…|dev14] [--errors]
+    .venv/bin/python -m bench.triage_eval [evaluation|dev|dev2|…|dev16] [--errors]
 
 Prints figures; the targets are checked by tests/unit/test_triage_evaluation.py.
 """

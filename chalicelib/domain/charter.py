@@ -236,13 +236,12 @@ class Triage(_Strict):
             return data
         # A list may name the lists above it ("acme" is written once, in brand_names); naming
         # only earlier ones keeps references from going round in circles.
-        lists: dict[str, Any] = {}
+        lists: dict[str, list[str]] = {}
         for name, words in data.get("word_lists", {}).items():
-            if isinstance(words, list):
-                at = f"word_lists.{name}"
-                words = [_expand(w, lists, at) if isinstance(w, str) else w for w in words]
-                _compilable(words, at)
-            lists[name] = words
+            at = f"word_lists.{name}"
+            if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+                raise ValueError(f"{at}: must be a list of patterns (text)")
+            lists[name] = _compilable([_expand(w, lists, at) for w in words], at)
         expanded = {**data, "word_lists": lists}
         if isinstance(data.get("rules"), dict):
             expanded["rules"] = {

@@ -142,6 +142,9 @@ def test_a_word_list_may_name_the_lists_above_it() -> None:
     refusal = "word_lists.praise_of_brand: unknown word list 'brands'"
     with pytest.raises(ValueError, match=re.escape(refusal)):
         TriageRules.model_validate(raw)
+    raw["word_lists"] = {"brands": ["railnova", 7], "praise_of_brand": ["love {{brands}}"]}
+    with pytest.raises(ValueError, match=re.escape("word_lists.brands: must be a list of")):
+        TriageRules.model_validate(raw)
 
 
 def test_patterns_written_with_accents_match_as_messages_are_matched() -> None:

@@ -51,8 +51,8 @@ def test_language_detection() -> None:
 
 # Written to look like abuse or spam without being either: a customer who reports an insult, a
 # neutral mention of a group or a disability, French "retard" (a delay), a photo link, a question
-# about the Acme giveaway. These few are still hidden; fixing one makes this test fail, on purpose,
-# so the list only ever shrinks.
+# about the Acme giveaway, a YouTuber's plug for their test of the brand's scooter. These few are
+# still hidden; fixing one makes this test fail, on purpose, so the list only ever shrinks.
 KNOWN_WRONGLY_HIDDEN = {
     "Le vendeur, pas un con, m'a conseillé le bon modèle",
     "The driver's dog is a pig lol he sniffed my parcel",
